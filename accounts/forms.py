@@ -1,0 +1,41 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, time_zone_choices
+
+
+class SignInForm(AuthenticationForm):
+    """Same message whether the email is unknown or the password is wrong."""
+
+    error_messages = {
+        "invalid_login": _(
+            "That email and password do not match an account we know. "
+            "Check both and try again, or reset your password."
+        ),
+        "inactive": _(
+            "That email and password do not match an account we know. "
+            "Check both and try again, or reset your password."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Your check-in day starts and ends at midnight in this time zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone", "language"]
+        help_texts = {
+            "display_name": _("Shown only on check-ins you choose to share with your supervisor."),
+            "language": _("Leave empty to follow your browser."),
+        }

@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MIN_ANONYMITY_K = 3
+DEFAULT_ANONYMITY_K = 5
+
+
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _known_time_zones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone we know. Pick one such as Europe/London or America/Bogota."),
+            params={"value": value},
+            code="invalid_time_zone",
+        )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(_known_time_zones())]
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Weeks and months on team dashboards are counted in this time zone."),
+    )
+    anonymity_k = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=DEFAULT_ANONYMITY_K,
+        validators=[MinValueValidator(MIN_ANONYMITY_K)],
+        help_text=_(
+            "Team figures are shown only when at least this many different people checked in. "
+            "It can never be lower than 3."
+        ),
+    )
+    support_contact = models.TextField(
+        _("support contact"),
+        blank=True,
+        help_text=_("Shown to staff: where to find support, e.g. an employee assistance line."),
+    )
+    crisis_contact = models.TextField(
+        _("crisis contact"),
+        blank=True,
+        help_text=_("Shown to staff when their check-ins suggest a hard time, e.g. a 24-hour crisis line."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(anonymity_k__gte=MIN_ANONYMITY_K),
+                name="organisation_anonymity_k_at_least_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="teams", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_in_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Your check-in day starts and ends at midnight in this time zone."),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="people",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    is_org_admin = models.BooleanField(
+        _("organisation admin"),
+        default=False,
+        help_text=_("Can set up this organisation's teams, people and reminders in the admin."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"),
+        default=False,
+        help_text=_("Set automatically for organisation admins and superusers."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.is_org_admin and not self.organisation_id:
+            raise ValidationError({"organisation": _("An organisation admin needs an organisation.")})
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.lower()
+        if self.is_org_admin:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self, now=None):
+        """Today's date where this person is: it decides which day a check-in belongs to."""
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def supervised_teams(self) -> models.QuerySet[Team]:
+        return Team.objects.filter(
+            memberships__user=self, memberships__role=Membership.Role.SUPERVISOR
+        ).select_related("organisation")
+
+    def member_teams(self) -> models.QuerySet[Team]:
+        return Team.objects.filter(memberships__user=self, memberships__role=Membership.Role.MEMBER)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.memberships.filter(role=Membership.Role.SUPERVISOR).exists()
+
+    @property
+    def is_member(self) -> bool:
+        return self.memberships.filter(role=Membership.Role.MEMBER).exists()
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        SUPERVISOR = "supervisor", _("Supervisor")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["team__name", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_unique_per_user_and_team"),
+        ]
+        indexes = [
+            # Team dashboards count members per team and role.
+            models.Index(fields=["team", "role"], name="membership_team_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        user_org = getattr(self.user, "organisation_id", None) if self.user_id else None
+        team_org = self.team.organisation_id if self.team_id else None
+        if user_org and team_org and user_org != team_org:
+            raise ValidationError(_("A person can only join teams of their own organisation."))

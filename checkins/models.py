@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from . import insights
+from .crypto import EncryptedTextField
+
+FREE_TEXT_MAX_LENGTH = 2000
+
+
+class Practice(models.Model):
+    """A Reset practice. Built-in ones have no organisation; an organisation may add its own."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="practices",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+        help_text=_("Empty for the practices everyone sees."),
+    )
+    key = models.SlugField(_("key"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("Reset practice")
+        verbose_name_plural = _("Reset practices")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="practice_key_unique_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(organisation__isnull=True),
+                name="practice_key_unique_builtin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def offered_to(cls, organisation_id: int | None) -> models.QuerySet[Practice]:
+        return cls.objects.filter(
+            models.Q(organisation__isnull=True) | models.Q(organisation_id=organisation_id), is_active=True
+        )
+
+
+def _rating(verbose_name):
+    return models.PositiveSmallIntegerField(verbose_name, validators=[MinValueValidator(0), MaxValueValidator(4)])
+
+
+class CheckIn(models.Model):
+    class Band(models.TextChoices):
+        LOW = "low", _("Low")
+        MODERATE = "moderate", _("Moderate")
+        HIGH = "high", _("High")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("person")
+    )
+    local_date = models.DateField(_("date"), help_text=_("The day in the person's own time zone."))
+
+    # Pause
+    mood = models.PositiveSmallIntegerField(
+        _("mood"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    energy = models.PositiveSmallIntegerField(
+        _("energy"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    stress_locations = models.JSONField(_("where stress sits"), default=list, blank=True)
+
+    # STS signs, 0 (not at all) … 4 (extremely), since yesterday.
+    intrusive_thoughts = _rating(_("intrusive thoughts"))
+    avoidance = _rating(_("avoidance"))
+    sleep_trouble = _rating(_("trouble sleeping"))
+    irritability = _rating(_("irritability"))
+    emotional_exhaustion = _rating(_("emotional exhaustion"))
+    numbness = _rating(_("numbness"))
+    physical_strain = _rating(_("physical strain"))
+    low_motivation = _rating(_("low motivation"))
+    rest_guilt = _rating(_("guilt about resting"))
+
+    exposure = models.BooleanField(_("especially distressing material today"), default=False)
+    workload = models.PositiveSmallIntegerField(
+        _("workload felt manageable"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
+    day_off = models.BooleanField(_("day off"), default=False)
+
+    # Reset and Nourish
+    practices = models.ManyToManyField(Practice, blank=True, related_name="checkins", verbose_name=_("practices"))
+    nourish = EncryptedTextField(_("a meaningful moment"), blank=True)
+    private_note = EncryptedTextField(_("private note"), blank=True)
+
+    # Derived on save from the ratings (see insights.py), so aggregates run in SQL.
+    sts_index = models.DecimalField(_("STS index"), max_digits=4, decimal_places=2, editable=False)
+    intrusion_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
+    avoidance_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
+    arousal_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
+    exhaustion_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
+    band = models.CharField(_("band"), max_length=10, choices=Band.choices, editable=False)
+
+    # Bumped on every save; an edit made from an older version is told it was superseded.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "local_date"], name="checkin_one_per_person_per_local_date"),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__lte": 4}), name=f"checkin_{field}_at_most_4"
+                )
+                for field in insights.SIGN_FIELDS
+            ],
+            models.CheckConstraint(
+                condition=models.Q(workload__isnull=True) | models.Q(workload__lte=4), name="checkin_workload_0_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mood__isnull=True) | models.Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(energy__isnull=True) | models.Q(energy__gte=1, energy__lte=5),
+                name="checkin_energy_1_5",
+            ),
+        ]
+        indexes = [
+            # Team aggregates and reminders look up check-ins by date range first.
+            models.Index(fields=["local_date", "user"], name="checkin_date_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_date.isoformat()}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_scores()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "sts_index",
+                "intrusion_score",
+                "avoidance_score",
+                "arousal_score",
+                "exhaustion_score",
+                "band",
+            }
+        super().save(*args, **kwargs)
+
+    def ratings(self) -> dict[str, int]:
+        return {field: getattr(self, field) for field in insights.SIGN_FIELDS}
+
+    def refresh_scores(self) -> None:
+        scores = insights.score(self.ratings())
+        self.sts_index = scores.index
+        self.intrusion_score = scores.clusters["intrusion"]
+        self.avoidance_score = scores.clusters["avoidance"]
+        self.arousal_score = scores.clusters["arousal"]
+        self.exhaustion_score = scores.clusters["exhaustion"]
+        self.band = scores.band

@@ -1,0 +1,30 @@
+import io
+
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, demo_email
+from accounts.models import Membership, Team, User
+
+
+def _snapshot() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "checkins", "supervision", "reminders"}
+    }
+
+
+def test_seed_demo_twice_leaves_the_same_rows(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _snapshot()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _snapshot() == first
+    sizes = sorted(
+        Membership.objects.filter(team=team, role="member").count() for team in Team.objects.all()
+    )
+    assert sizes == [3, 6, 8]
+    assert all(Membership.objects.filter(team=t, role="supervisor").count() == 1 for t in Team.objects.all())
+    assert User.objects.filter(is_org_admin=True).count() == 1
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert User.objects.get(email=demo_email("ana")).check_password(DEMO_PASSWORD)

@@ -1,0 +1,185 @@
+"""Personas and real-service fixtures shared by every test.
+
+Personas (one organisation "Riverside", one outsider organisation "Elsewhere"):
+alice    member of team A                bob      supervisor of team A
+carol    member of team B                dave     supervisor of team B
+olivia   organisation admin of Riverside oscar    organisation admin of Elsewhere
+eve      member of a team in Elsewhere   root     superuser
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Membership, Organisation, Team, User
+
+BASE_DIR = Path(settings.BASE_DIR)
+PASSWORD = "a-long-test-password-42"
+
+
+def _require(name: str, present: bool, reason: str) -> None:
+    if present:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"REQUIRE_SERVICES=1 but {name} is not configured: {reason}")
+    pytest.skip(reason)
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def uses_redis_broker() -> bool:
+    return settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+@pytest.fixture
+def require_postgres() -> None:
+    _require("PostgreSQL", uses_postgres(), "needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def require_redis() -> None:
+    _require(
+        "Redis",
+        bool(settings.REDIS_URL) and uses_redis_broker(),
+        "needs Redis: set REDIS_URL and CELERY_BROKER_URL=redis://…",
+    )
+
+
+def make_user(email: str, organisation: Organisation | None, **extra) -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, organisation=organisation, time_zone="Europe/London", **extra
+    )
+
+
+@pytest.fixture
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Riverside", time_zone="Europe/London", anonymity_k=5)
+
+
+@pytest.fixture
+def other_organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Elsewhere", time_zone="America/New_York")
+
+
+@pytest.fixture
+def team_a(organisation) -> Team:
+    return Team.objects.create(organisation=organisation, name="Team A")
+
+
+@pytest.fixture
+def team_b(organisation) -> Team:
+    return Team.objects.create(organisation=organisation, name="Team B")
+
+
+@pytest.fixture
+def outside_team(other_organisation) -> Team:
+    return Team.objects.create(organisation=other_organisation, name="Outside team")
+
+
+def _member(team: Team, email: str, role: str = Membership.Role.MEMBER, **extra) -> User:
+    user = make_user(email, team.organisation, **extra)
+    Membership.objects.create(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(team_a) -> User:
+    return _member(team_a, "alice@example.org", display_name="Alice Member")
+
+
+@pytest.fixture
+def bob(team_a) -> User:
+    return _member(team_a, "bob@example.org", Membership.Role.SUPERVISOR, display_name="Bob Supervisor")
+
+
+@pytest.fixture
+def carol(team_b) -> User:
+    return _member(team_b, "carol@example.org", display_name="Carol Otherteam")
+
+
+@pytest.fixture
+def dave(team_b) -> User:
+    return _member(team_b, "dave@example.org", Membership.Role.SUPERVISOR, display_name="Dave Othersupervisor")
+
+
+@pytest.fixture
+def eve(outside_team) -> User:
+    return _member(outside_team, "eve@example.net", display_name="Eve Outsider")
+
+
+@pytest.fixture
+def olivia(organisation) -> User:
+    return make_user("olivia@example.org", organisation, is_org_admin=True, display_name="Olivia Admin")
+
+
+@pytest.fixture
+def oscar(other_organisation) -> User:
+    return make_user("oscar@example.net", other_organisation, is_org_admin=True, display_name="Oscar Admin")
+
+
+@pytest.fixture
+def root(db) -> User:
+    return User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker in its own process, on the configured broker and the test database.
+
+    Tests using it must commit their data (transactional_db), since the worker reads
+    through its own connection.
+    """
+    db_settings = connection.settings_dict
+    env = dict(os.environ)
+    env["DEBUG"] = "1"
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{db_settings['USER'] or 'postgres'}@{db_settings['HOST'] or '127.0.0.1'}:"
+            f"{db_settings['PORT'] or 5432}/{db_settings['NAME']}"
+        )
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db_settings['NAME']}"
+    hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "sts_checkin", "worker",
+            "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
+            "--without-mingle", "--without-heartbeat", "-n", hostname,
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(0.5)
+    if process.poll() is not None:
+        raise RuntimeError(f"Celery worker failed to start: {process.stderr.read().decode()[-2000:]}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
+    """Poll until predicate() is truthy; return its value or fail with a clear message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {getattr(predicate, '__name__', 'a condition')}")

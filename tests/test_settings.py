@@ -1,0 +1,90 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from .conftest import BASE_DIR
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#kq2!vN9pLw3@rT8zYb5^mC1&fH6sJ4dG0eA-Uo_iXnQyZlKjWrVtBcMhPgS",
+    "FIELD_ENCRYPTION_KEYS": "3q2-7wEXAMPLEkeyAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "ALLOWED_HOSTS": "checkin.example.org",
+    "DATABASE_URL": "postgres://app@db.example.org:5432/sts",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+    "CELERY_BROKER_URL": "redis://cache.example.org:6379/1",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "VAR_DIR"}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_reads_services_from_the_environment():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CACHES['default']['BACKEND'], "
+        "s.CELERY_BROKER_URL, s.EMAIL_HOST, s.ALLOWED_HOSTS)",
+        env={**PRODUCTION_ENV, "DEBUG": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "django.db.backends.postgresql sts django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "redis://cache.example.org:6379/1 smtp.example.org ['checkin.example.org']" in result.stdout
+
+
+def test_the_embedded_defaults_need_no_server():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'], s.EMAIL_BACKEND)",
+        env={"DEBUG": "1", "DATABASE_URL": "", "CELERY_BROKER_URL": "", "REDIS_URL": "", "EMAIL_URL": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    env = {**PRODUCTION_ENV}
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_a_realistic_production_environment():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_time_and_serialisation_settings():
+    assert settings.USE_TZ is True
+    assert settings.TIME_ZONE == "UTC"
+    assert settings.CELERY_ACCEPT_CONTENT == ["json"]
+    assert settings.CELERY_TASK_SERIALIZER == "json"
+    assert settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT > 0
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
