@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .invitations import send_invitation
-from .models import Membership, Organisation, Team, User, time_zone_choices
+from .models import AuditEvent, Membership, Organisation, Team, User, time_zone_choices
 
 admin.site.site_header = _("STS Check-in administration")
 admin.site.site_title = _("STS Check-in admin")
@@ -260,3 +260,22 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
 
 
 admin.site.unregister(Group)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(OrganisationScopedAdmin):
+    """Read-only: the log is written by the application, never edited."""
+
+    list_display = ["created_at", "action", "actor", "team", "period"]
+    list_filter = ["action"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "action", "actor", "organisation", "team", "period", "detail"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -253,3 +253,45 @@ class Membership(models.Model):
         team_org = self.team.organisation_id if self.team_id else None
         if user_org and team_org and user_org != team_org:
             raise ValidationError(_("A person can only join teams of their own organisation."))
+
+
+class AuditEvent(models.Model):
+    """One recorded action. `detail` holds ids and names of things, never check-in values or free text."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        DASHBOARD_VIEW = "dashboard_view", _("Viewed a team dashboard")
+        ORGANISATION_VIEW = "organisation_view", _("Viewed the organisation overview")
+        EXPORT = "export", _("Downloaded an export")
+        DIGEST_SENT = "digest_sent", _("Weekly digest sent")
+        SHARED_CHECKIN_VIEW = "shared_checkin_view", _("Opened a shared check-in")
+        ERASURE = "erasure", _("Erased data")
+        ADMIN_CHANGE = "admin_change", _("Changed something in the admin")
+        RETENTION = "retention", _("Deleted old check-ins (retention)")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("who")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
+    period = models.CharField(_("period"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+        indexes = [
+            # The admin's audit list filters by organisation, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"
