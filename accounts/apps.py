@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Organisation and people")
 
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+
     def navigation(self, user):
         from django.urls import reverse
 

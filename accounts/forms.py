@@ -39,3 +39,12 @@ class ProfileForm(forms.ModelForm):
             "display_name": _("Shown only on check-ins you choose to share with your supervisor."),
             "language": _("Leave empty to follow your browser."),
         }
+
+
+class OneTimeCodeForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -34,5 +34,9 @@ urlpatterns = [
     ),
     path("accounts/invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/two-step/", views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-step/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-step/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("accounts/two-step/turn-off/", views.two_factor_turn_off, name="two_factor_turn_off"),
     path("language/", views.switch_language, name="set_language"),
 ]

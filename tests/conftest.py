@@ -19,8 +19,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Organisation, Team, User
+from accounts.two_factor import requires_two_factor
 
 BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "a-long-test-password-42"
@@ -54,6 +58,25 @@ def require_redis() -> None:
         bool(settings.REDIS_URL) and uses_redis_broker(),
         "needs Redis: set REDIS_URL and CELERY_BROKER_URL=redis://…",
     )
+
+
+class TwoStepClient(Client):
+    """`force_login` stands for the whole sign-in: for people who need two-step sign-in it
+    also passes the second step with a confirmed authenticator device."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if requires_two_factor(user) or user_has_device(user, confirmed=True):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> TwoStepClient:
+    return TwoStepClient()
 
 
 def make_user(email: str, organisation: Organisation | None, **extra) -> User:

@@ -1,0 +1,41 @@
+"""Sign-ins, failed sign-ins and admin changes go to the audit log (no values, no passwords)."""
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from . import audit
+from .models import AuditEvent, User
+
+
+@receiver(user_logged_in, dispatch_uid="audit_sign_in")
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    audit.record(AuditEvent.Action.SIGN_IN, actor=user)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
+def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
+    # Only the organisation of a known account is noted; the typed email is never stored.
+    email = str(credentials.get("username") or credentials.get("email") or "")
+    person = User.objects.filter(email__iexact=email).only("organisation_id").first() if email else None
+    audit.record(
+        AuditEvent.Action.SIGN_IN_FAILED,
+        organisation_id=person.organisation_id if person else None,
+        detail={"known_account": person is not None},
+    )
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_change")
+def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> None:
+    if not created:
+        return
+    audit.record(
+        AuditEvent.Action.ADMIN_CHANGE,
+        actor=instance.user,
+        detail={
+            "model": instance.content_type.model if instance.content_type_id else "",
+            "object_id": instance.object_id or "",
+            "change": {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, ""),
+        },
+    )

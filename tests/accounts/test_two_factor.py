@@ -1,0 +1,105 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..conftest import PASSWORD
+
+
+def _sign_in(client: Client, email: str):
+    return client.post(reverse("login"), {"username": email, "password": PASSWORD})
+
+
+def _current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+@pytest.fixture
+def plain_client():
+    return Client()
+
+
+def test_a_supervisor_must_set_up_two_step_sign_in_before_anything_else(plain_client, bob, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    _sign_in(plain_client, bob.email)
+    response = plain_client.get(reverse("profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+    setup = plain_client.get(response["Location"])
+    assert "<svg" in setup.content.decode()
+    device = TOTPDevice.objects.get(user=bob, confirmed=False)
+
+    wrong = plain_client.post(reverse("two_factor_setup"), {"otp_token": "000000"})
+    assert "That code did not work" in wrong.content.decode()
+
+    done = plain_client.post(
+        reverse("two_factor_setup"), {"otp_token": _current_code(device), "next": "/accounts/profile/"}
+    )
+    assert done.status_code == 302
+    codes_page = plain_client.get(done["Location"])
+    assert codes_page.status_code == 200
+    codes = list(StaticToken.objects.filter(device__user=bob).values_list("token", flat=True))
+    assert len(codes) == 10
+    assert all(code in codes_page.content.decode() for code in codes)
+    assert plain_client.get(reverse("profile")).status_code == 200
+
+
+def test_an_organisation_admin_is_asked_for_a_code_at_each_sign_in(plain_client, olivia, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
+    _sign_in(plain_client, olivia.email)
+    response = plain_client.get(reverse("admin:index"))
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+    bad = plain_client.post(reverse("two_factor_verify"), {"otp_token": "123456"})
+    assert "That code did not work" in bad.content.decode()
+    good = plain_client.post(
+        reverse("two_factor_verify") + "?next=/admin/", {"otp_token": _current_code(device), "next": "/admin/"}
+    )
+    assert good.status_code == 302 and good["Location"] == "/admin/"
+    assert plain_client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_backup_code_works_once(plain_client, olivia):
+    TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
+    from accounts.two_factor import new_backup_codes
+
+    code = new_backup_codes(olivia)[0]
+    _sign_in(plain_client, olivia.email)
+    assert plain_client.post(reverse("two_factor_verify"), {"otp_token": code}).status_code == 302
+    plain_client.post(reverse("logout"))
+    _sign_in(plain_client, olivia.email)
+    again = plain_client.post(reverse("two_factor_verify"), {"otp_token": code})
+    assert again.status_code == 200
+    assert "That code did not work" in again.content.decode()
+
+
+def test_two_step_sign_in_is_optional_for_staff(plain_client, alice):
+    _sign_in(plain_client, alice.email)
+    assert plain_client.get(reverse("profile")).status_code == 200
+
+
+def test_a_staff_member_who_turned_it_on_is_asked_too(plain_client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    _sign_in(plain_client, alice.email)
+    assert plain_client.get(reverse("profile"))["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_an_open_redirect_after_the_second_step_is_refused(plain_client, olivia):
+    device = TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
+    _sign_in(plain_client, olivia.email)
+    response = plain_client.post(
+        reverse("two_factor_verify"), {"otp_token": _current_code(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_guessing_codes_is_slowed_down(plain_client, olivia):
+    device = TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
+    _sign_in(plain_client, olivia.email)
+    for guess in ("111111", "222222", "333333"):
+        plain_client.post(reverse("two_factor_verify"), {"otp_token": guess})
+    right_too_soon = plain_client.post(reverse("two_factor_verify"), {"otp_token": _current_code(device)})
+    assert right_too_soon.status_code == 200
+    assert plain_client.get(reverse("admin:index")).status_code != 200
