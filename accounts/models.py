@@ -61,6 +61,16 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Shown to staff when their check-ins suggest a hard time, e.g. a 24-hour crisis line."),
     )
+    retention_days = models.PositiveIntegerField(
+        _("keep check-ins for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30)],
+        help_text=_(
+            "Check-ins older than this are deleted every night, with everything derived from them. "
+            "Leave empty to keep them until each person erases them."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
