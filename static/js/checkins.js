@@ -9,7 +9,7 @@
       var left = limit - box.value.length;
       counter.textContent = left >= 0
         ? box.value.length + " / " + limit
-        : box.value.length + " / " + limit + " — " + (-left) + " over";
+        : box.value.length + " / " + limit + " — " + (box.getAttribute("data-over") || "");
     };
     box.addEventListener("input", update);
     update();
