@@ -16,7 +16,7 @@ from .insights import HIGH_FROM, MODERATE_FROM
 
 WIDTH = 640
 HEIGHT = 220
-LEFT = 36
+LEFT = 40
 RIGHT = 12
 TOP = 22
 BOTTOM = 42
