@@ -7,11 +7,29 @@ signs. The bands are reflection aids chosen for this product, not clinical cut-o
     low       index < 1.50      (most signs "a little" or less)
     moderate  1.50 ≤ index < 2.50
     high      index ≥ 2.50      (most signs "quite a bit" or more)
+
+Trends compare the mean index of the last N days (7 or 28, ending today) with the N
+days before them. A trend is "rising" when that mean grew by RISING_DELTA (0.50) or
+more, and each window holds at least MIN_CHECKINS_FOR_TREND check-ins.
+
+Early warning (shown only to the person, kindly, with support contacts):
+  * "recent_high": at least RECENT_HIGH_COUNT (3) of the check-ins of the last
+    RECENT_WINDOW_DAYS (7) days sit in the high band; or
+  * "severe_pattern": one check-in of the last RECENT_WINDOW_DAYS days shows the most
+    severe pattern: an index of SEVERE_INDEX (3.00) or more *and* every one of the four
+    clusters at HIGH_FROM (2.50) or more — strain showing everywhere at once.
+
+"What seems to help you" compares, for each practice, the mean index on the day after
+it was used with the mean index on days after it was not. It is a gentle observation
+about this person's own days, never a claim of cause.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 SIGN_FIELDS: tuple[str, ...] = (
@@ -36,6 +54,21 @@ CLUSTERS: dict[str, tuple[str, ...]] = {
 MODERATE_FROM = Decimal("1.50")
 HIGH_FROM = Decimal("2.50")
 
+RISING_DELTA = Decimal("0.50")
+MIN_CHECKINS_FOR_TREND = 3
+
+RECENT_WINDOW_DAYS = 7
+RECENT_HIGH_COUNT = 3
+SEVERE_INDEX = Decimal("3.00")
+
+# "What seems to help": a practice is compared only with enough days on both sides,
+# and mentioned as helpful only when the next day was lighter by at least this much.
+MIN_DAYS_FOR_COMPARISON = 3
+HELPFUL_DIFFERENCE = Decimal("0.25")
+
+# The time-off clock suggests rest after this many days without a day off.
+LONG_STRETCH_DAYS = 12
+
 _TWO_PLACES = Decimal("0.01")
 
 
@@ -46,7 +79,81 @@ class Scores:
     band: str
 
 
-def _mean(values: list[int]) -> Decimal:
+@dataclass(frozen=True)
+class Day:
+    """What the insights need from one check-in (built by CheckIn.as_day())."""
+
+    local_date: date
+    index: Decimal
+    clusters: dict[str, Decimal] = field(default_factory=dict)
+    band: str = "low"
+    day_off: bool = False
+    exposure: bool = False
+    practices: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Trend:
+    days: int
+    current: Decimal | None  # mean index of the last `days` days, None without check-ins
+    previous: Decimal | None  # mean index of the `days` days before those
+    current_count: int
+    previous_count: int
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+    @property
+    def direction(self) -> str:
+        """'rising', 'falling', 'steady', or 'unknown' when either window has too few check-ins."""
+        if self.current_count < MIN_CHECKINS_FOR_TREND or self.previous_count < MIN_CHECKINS_FOR_TREND:
+            return "unknown"
+        change = self.change
+        if change >= RISING_DELTA:
+            return "rising"
+        if change <= -RISING_DELTA:
+            return "falling"
+        return "steady"
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    reason: str  # "recent_high" or "severe_pattern"
+    high_count: int
+    window_days: int = RECENT_WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class PracticeObservation:
+    key: str
+    times_used: int
+    next_day_after: Decimal | None  # mean index the day after using it
+    next_day_otherwise: Decimal | None  # mean index the day after not using it
+    days_after: int
+    days_otherwise: int
+
+    @property
+    def comparable(self) -> bool:
+        return self.days_after >= MIN_DAYS_FOR_COMPARISON and self.days_otherwise >= MIN_DAYS_FOR_COMPARISON
+
+    @property
+    def seems_to_help(self) -> bool:
+        return self.comparable and (self.next_day_otherwise - self.next_day_after) >= HELPFUL_DIFFERENCE
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggestion for the acknowledgement page; the view turns `kind` into words."""
+
+    kind: str  # "practice_helps", "time_off", "favourite_practice", "first_steps"
+    practice: str = ""
+    days: int = 0
+
+
+def _mean(values: Sequence[int | Decimal]) -> Decimal:
     return (Decimal(sum(values)) / Decimal(len(values))).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -63,3 +170,109 @@ def score(ratings: dict[str, int]) -> Scores:
     index = _mean([int(ratings[field]) for field in SIGN_FIELDS])
     clusters = {name: _mean([int(ratings[field]) for field in fields]) for name, fields in CLUSTERS.items()}
     return Scores(index=index, clusters=clusters, band=band_for(index))
+
+
+def _in_window(days: Iterable[Day], first: date, last: date) -> list[Day]:
+    return [day for day in days if first <= day.local_date <= last]
+
+
+def mean_index(days: Iterable[Day]) -> Decimal | None:
+    values = [day.index for day in days]
+    return _mean(values) if values else None
+
+
+def trend(days: Sequence[Day], today: date, window_days: int) -> Trend:
+    """Mean index of the last `window_days` days (today included) against the window before."""
+    current = _in_window(days, today - timedelta(days=window_days - 1), today)
+    previous = _in_window(
+        days, today - timedelta(days=2 * window_days - 1), today - timedelta(days=window_days)
+    )
+    return Trend(
+        days=window_days,
+        current=mean_index(current),
+        previous=mean_index(previous),
+        current_count=len(current),
+        previous_count=len(previous),
+    )
+
+
+def is_rising(days: Sequence[Day], today: date) -> bool:
+    """The rising-trend signal: the 7-day or the 28-day trend is rising."""
+    return any(trend(days, today, window).direction == "rising" for window in (7, 28))
+
+
+def days_since_day_off(days: Iterable[Day], today: date) -> int | None:
+    """The time-off clock: days since the last check-in marked as a day off (0 = today), None if never."""
+    days_off = [day.local_date for day in days if day.day_off and day.local_date <= today]
+    if not days_off:
+        return None
+    return (today - max(days_off)).days
+
+
+def is_severe_pattern(day: Day) -> bool:
+    return day.index >= SEVERE_INDEX and bool(day.clusters) and all(
+        value >= HIGH_FROM for value in day.clusters.values()
+    )
+
+
+def early_warning(days: Sequence[Day], today: date) -> EarlyWarning | None:
+    """The early-warning rule (see the module docstring), or None when it does not apply."""
+    recent = _in_window(days, today - timedelta(days=RECENT_WINDOW_DAYS - 1), today)
+    high_count = sum(1 for day in recent if day.band == "high")
+    if high_count >= RECENT_HIGH_COUNT:
+        return EarlyWarning(reason="recent_high", high_count=high_count)
+    if any(is_severe_pattern(day) for day in recent):
+        return EarlyWarning(reason="severe_pattern", high_count=high_count)
+    return None
+
+
+def most_used_practices(days: Iterable[Day], limit: int = 5) -> list[tuple[str, int]]:
+    counts = Counter(key for day in days for key in day.practices)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def what_seems_to_help(days: Sequence[Day]) -> list[PracticeObservation]:
+    """For each practice used, the mean index on the following day after using it vs not.
+
+    Only pairs of check-ins on consecutive dates count. Sorted with the clearest
+    lighter-next-day difference first.
+    """
+    by_date = {day.local_date: day for day in days}
+    pairs = [(day, by_date[day.local_date + timedelta(days=1)]) for day in days
+             if day.local_date + timedelta(days=1) in by_date]
+    counts = Counter(key for day in days for key in day.practices)
+    observations = []
+    for key, times_used in counts.items():
+        after = [following.index for day, following in pairs if key in day.practices]
+        otherwise = [following.index for day, following in pairs if key not in day.practices]
+        observations.append(
+            PracticeObservation(
+                key=key,
+                times_used=times_used,
+                next_day_after=_mean(after) if after else None,
+                next_day_otherwise=_mean(otherwise) if otherwise else None,
+                days_after=len(after),
+                days_otherwise=len(otherwise),
+            )
+        )
+
+    def clearest_first(observation: PracticeObservation):
+        if observation.comparable:
+            return (0, observation.next_day_after - observation.next_day_otherwise, observation.key)
+        return (1, Decimal(-observation.times_used), observation.key)
+
+    return sorted(observations, key=clearest_first)
+
+
+def suggestion(days: Sequence[Day], today: date) -> Suggestion:
+    """One suggestion drawn from the person's own history, most specific first."""
+    helpful = [observation for observation in what_seems_to_help(days) if observation.seems_to_help]
+    if helpful:
+        return Suggestion(kind="practice_helps", practice=helpful[0].key)
+    since_off = days_since_day_off(days, today)
+    if since_off is not None and since_off >= LONG_STRETCH_DAYS:
+        return Suggestion(kind="time_off", days=since_off)
+    favourites = most_used_practices(days, limit=1)
+    if favourites:
+        return Suggestion(kind="favourite_practice", practice=favourites[0][0])
+    return Suggestion(kind="first_steps")

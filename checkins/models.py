@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,31 @@ from . import insights
 from .crypto import EncryptedTextField
 
 FREE_TEXT_MAX_LENGTH = 2000
+
+STRESS_LOCATIONS: list[tuple[str, str]] = [
+    ("head", _("Head")),
+    ("jaw", _("Jaw or face")),
+    ("neck_shoulders", _("Neck or shoulders")),
+    ("chest", _("Chest or breathing")),
+    ("stomach", _("Stomach")),
+    ("back", _("Back")),
+    ("limbs", _("Arms, hands or legs")),
+    ("nowhere", _("Nowhere in particular")),
+]
+
+
+# Translated names for the built-in practices (seeded by migration 0003); an
+# organisation's own practices show the name its admin typed.
+BUILTIN_PRACTICE_NAMES = {
+    "breathing": _("Slow breathing"),
+    "grounding": _("Grounding"),
+    "movement": _("Movement"),
+    "humour": _("Humour"),
+    "time_outside": _("Time outside"),
+    "talked_with_colleague": _("Talked with a colleague"),
+    "meaningful_moment": _("Recalled a meaningful moment"),
+    "other": _("Something else"),
+}
 
 
 class Practice(models.Model):
@@ -47,6 +74,12 @@ class Practice(models.Model):
         ]
 
     def __str__(self) -> str:
+        return str(self.display_name)
+
+    @property
+    def display_name(self) -> str:
+        if self.organisation_id is None and self.key in BUILTIN_PRACTICE_NAMES:
+            return BUILTIN_PRACTICE_NAMES[self.key]
         return self.name
 
     @classmethod
@@ -164,6 +197,23 @@ class CheckIn(models.Model):
             }
         super().save(*args, **kwargs)
 
+    def as_day(self, practice_keys: frozenset[str] | None = None) -> insights.Day:
+        """The insights view of this check-in; pass practice keys to avoid a query per check-in."""
+        if practice_keys is None:
+            practice_keys = frozenset(self.practices.values_list("key", flat=True))
+        return insights.Day(
+            local_date=self.local_date,
+            index=self.sts_index,
+            clusters=self.cluster_scores(),
+            band=self.band,
+            day_off=self.day_off,
+            exposure=self.exposure,
+            practices=practice_keys,
+        )
+
+    def cluster_scores(self) -> dict[str, Decimal]:
+        return {name: getattr(self, f"{name}_score") for name in insights.CLUSTERS}
+
     def ratings(self) -> dict[str, int]:
         return {field: getattr(self, field) for field in insights.SIGN_FIELDS}
 
@@ -175,3 +225,19 @@ class CheckIn(models.Model):
         self.arousal_score = scores.clusters["arousal"]
         self.exhaustion_score = scores.clusters["exhaustion"]
         self.band = scores.band
+
+
+class IntroSeen(models.Model):
+    """That a person has read the short "what is kept, who sees what" screen before their first check-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_intro", verbose_name=_("person")
+    )
+    seen_at = models.DateTimeField(_("seen at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("introduction seen")
+        verbose_name_plural = _("introductions seen")
+
+    def __str__(self) -> str:
+        return f"intro seen {self.seen_at:%Y-%m-%d}"

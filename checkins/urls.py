@@ -6,4 +6,13 @@ app_name = "checkins"
 
 urlpatterns = [
     path("checkin/", views.today, name="today"),
+    path("checkin/welcome/", views.intro, name="intro"),
+    path("checkin/saved/", views.saved, name="saved"),
+    path("checkin/history/", views.history, name="history"),
+    path("checkin/history/<int:pk>/", views.detail, name="detail"),
+    path("checkin/who-sees-what/", views.privacy, name="privacy"),
+    path("checkin/my-data/", views.my_data, name="my_data"),
+    path("checkin/my-data/export.<str:fmt>", views.export, name="export"),
+    path("checkin/my-data/erase-checkins/", views.erase_checkins, name="erase_checkins"),
+    path("checkin/my-data/erase-account/", views.erase_account, name="erase_account"),
 ]

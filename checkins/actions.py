@@ -1,0 +1,113 @@
+"""Business actions on check-ins (`do_*`), kept out of the views.
+
+Saving is safe against double submits: one row per person per local date (a unique
+constraint), the row is locked while it is written, and a concurrent insert that
+loses the race turns into an update of the winner's row. Every save writes the whole
+form (last write wins, never a mix of two submissions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+
+from accounts import audit
+
+from .models import CheckIn, Practice
+
+# Today and this many days back may be filled in or edited.
+LATE_WINDOW_DAYS = 2
+
+CHECKIN_FIELDS: tuple[str, ...] = (
+    "mood",
+    "energy",
+    "stress_locations",
+    "intrusive_thoughts",
+    "avoidance",
+    "sleep_trouble",
+    "irritability",
+    "emotional_exhaustion",
+    "numbness",
+    "physical_strain",
+    "low_motivation",
+    "rest_guilt",
+    "exposure",
+    "workload",
+    "day_off",
+    "nourish",
+    "private_note",
+)
+
+
+def editable_dates(today: date) -> list[date]:
+    """The dates a check-in can be written for, newest first."""
+    return [today - timedelta(days=offset) for offset in range(LATE_WINDOW_DAYS + 1)]
+
+
+def is_editable(local_date: date, today: date) -> bool:
+    return today - timedelta(days=LATE_WINDOW_DAYS) <= local_date <= today
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    checkin: CheckIn
+    created: bool
+    replaced_other_edit: bool  # the row had changed since the form was loaded
+
+
+def _snapshot(checkin: CheckIn, practice_ids: set[int]) -> dict:
+    return {**{name: getattr(checkin, name) for name in CHECKIN_FIELDS}, "practices": practice_ids}
+
+
+def do_save_checkin(
+    user, local_date: date, values: dict, practices: list[Practice], loaded_version: int | None
+) -> SaveResult:
+    """Create or replace `user`'s check-in for `local_date` with exactly `values` and `practices`.
+
+    `loaded_version` is the version the form was loaded from (0 or None: a blank form).
+    """
+    practice_ids = {practice.pk for practice in practices}
+    with transaction.atomic():
+        checkin = CheckIn.objects.select_for_update().filter(user=user, local_date=local_date).first()
+        if checkin is None:
+            try:
+                with transaction.atomic():
+                    checkin = CheckIn(user=user, local_date=local_date, **values)
+                    checkin.save()
+                    checkin.practices.set(practice_ids)
+                return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
+            except IntegrityError:
+                # Another request inserted the same day first: update its row instead.
+                checkin = CheckIn.objects.select_for_update().get(user=user, local_date=local_date)
+
+        before = _snapshot(checkin, set(checkin.practices.values_list("pk", flat=True)))
+        replaced = (loaded_version or 0) != checkin.version
+        for name, value in values.items():
+            setattr(checkin, name, value)
+        if replaced and _snapshot(checkin, practice_ids) == before:
+            # A double tap or a retry of the very same answers: nothing was lost.
+            replaced = False
+        checkin.version += 1
+        checkin.save()
+        checkin.practices.set(practice_ids)
+        return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
+
+
+def do_erase_checkins(user) -> int:
+    """Delete every check-in of `user` at once (their practice links go with them)."""
+    with transaction.atomic():
+        audit.record("erasure", actor=user, detail={"what": "checkins"})
+        CheckIn.practices.through.objects.filter(checkin__user=user).delete()
+        _, per_model = CheckIn.objects.filter(user=user).delete()
+    return per_model.get(CheckIn._meta.label, 0)
+
+
+def do_erase_account(user) -> None:
+    """Record the erasure (no values), then delete the person and everything that hangs off them."""
+    with transaction.atomic():
+        audit.record("erasure", actor=user, detail={"what": "account"})
+        CheckIn.practices.through.objects.filter(checkin__user=user).delete()
+        CheckIn.objects.filter(user=user).delete()
+        user.delete()

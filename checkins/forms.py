@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn, Practice
+
+# (field, short name, one line on why we ask) — our own wording.
+SIGNS: list[tuple[str, str, str]] = [
+    (
+        "intrusive_thoughts",
+        _("Clients' stories coming back uninvited"),
+        _("Thoughts or pictures from someone's story that pop up when you did not call them."),
+    ),
+    (
+        "avoidance",
+        _("Steering away from some people, places or tasks"),
+        _("Putting off a visit, a file or a call because it feels heavy."),
+    ),
+    ("sleep_trouble", _("Sleep not resting you"), _("Falling asleep, staying asleep or waking up tired.")),
+    ("irritability", _("Short fuse, on edge"), _("Snapping more easily, or feeling jumpy or tense.")),
+    (
+        "emotional_exhaustion",
+        _("Emotionally drained"),
+        _("Feeling you have little left to give, at work or at home."),
+    ),
+    ("numbness", _("Numb or far away"), _("Feeling flat, detached, or watching yourself from a distance.")),
+    (
+        "physical_strain",
+        _("Body carrying it"),
+        _("Headaches, a knotted stomach, aches or tiredness you notice in your body."),
+    ),
+    ("low_motivation", _("Hard to get going"), _("The work you care about feels harder to start.")),
+    (
+        "rest_guilt",
+        _("Guilty about taking a break"),
+        _("Feeling bad about resting, leaving on time or saying no."),
+    ),
+]
+
+RATING_CHOICES = [
+    (0, _("0, not at all")),
+    (1, _("1, a little")),
+    (2, _("2, somewhat")),
+    (3, _("3, quite a bit")),
+    (4, _("4, a lot")),
+]
+FIVE_POINT_CHOICES = [
+    (1, _("1, very low")),
+    (2, _("2, low")),
+    (3, _("3, in between")),
+    (4, _("4, good")),
+    (5, _("5, very good")),
+]
+WORKLOAD_CHOICES = [
+    (0, _("0, not at all manageable")),
+    (1, _("1, barely")),
+    (2, _("2, partly")),
+    (3, _("3, mostly")),
+    (4, _("4, fully manageable")),
+]
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+
+RATING_ERRORS = {
+    "required": _("Please choose a number from 0 to 4 (0 is fine)."),
+    "invalid_choice": _("Please choose a number from 0 to 4."),
+}
+FREE_TEXT_ERRORS = {
+    "max_length": _(
+        "Please keep this to %(limit_value)d characters or fewer (you have %(show_value)d). "
+        "Your text is still here to shorten."
+    ),
+}
+
+
+def _rating_field(label, help_text) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages=RATING_ERRORS,
+    )
+
+
+def _optional_scale(label, help_text, choices, low, high) -> forms.TypedChoiceField:
+    field = forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    field.error_messages["invalid_choice"] = format_lazy(
+        _("Please choose one of the options shown, from {low} to {high}."), low=low, high=high
+    )
+    return field
+
+
+class PracticeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Practice) -> str:
+        return str(obj.display_name)
+
+
+class CheckInForm(forms.Form):
+    mood = _optional_scale(
+        _("Mood"), _("A quick read of how you feel overall, so you can see it change over time."),
+        FIVE_POINT_CHOICES, 1, 5,
+    )
+    energy = _optional_scale(
+        _("Energy"), _("Energy often drops before other signs show; noticing it early helps."),
+        FIVE_POINT_CHOICES, 1, 5,
+    )
+    stress_locations = forms.MultipleChoiceField(
+        label=_("Where do you notice stress in your body?"),
+        help_text=_("Naming where it sits is part of the pause. Choose any, or none."),
+        choices=STRESS_LOCATIONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+        error_messages={"invalid_choice": _("Please choose from the places listed.")},
+    )
+    exposure = forms.TypedChoiceField(
+        label=_("Did you hear or see something especially distressing today?"),
+        help_text=_("Hard exposure days often explain the days after them."),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        initial="no",
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": _("Please answer yes or no."), "invalid_choice": _("Please answer yes or no.")},
+    )
+    workload = _optional_scale(
+        _("Did your workload feel manageable?"),
+        _("From 0 (not at all) to 4 (fully). Load is about the job, not about you."),
+        WORKLOAD_CHOICES, 0, 4,
+    )
+    day_off = forms.BooleanField(
+        label=_("This was a day off"),
+        help_text=_("Keeps your time-off clock: how long since you last had a break."),
+        required=False,
+    )
+    practices = PracticeChoiceField(
+        label=_("What helped you reset today?"),
+        help_text=_("Small things count. Over time you will see what seems to help you."),
+        queryset=Practice.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+        error_messages={
+            "invalid_choice": _("One of the practices chosen is not on the list. Please choose again."),
+            "invalid_pk_value": _("One of the practices chosen is not on the list. Please choose again."),
+            "invalid_list": _("Please choose practices from the list."),
+        },
+    )
+    nourish = forms.CharField(
+        label=_("One moment that meant something today"),
+        help_text=_("Dwelling on it for a breath is the Nourish step. Only you will ever see this. "
+                    "Up to 2,000 characters."),
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=FREE_TEXT_ERRORS,
+    )
+    private_note = forms.CharField(
+        label=_("Private note"),
+        help_text=_("Anything you want to set down. Only you will ever see this. Up to 2,000 characters."),
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=FREE_TEXT_ERRORS,
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organisation_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in SIGNS:
+            self.fields[name] = _rating_field(label, help_text)
+        self.fields["practices"].queryset = Practice.offered_to(organisation_id).order_by("order", "name")
+        self.order_fields(["mood", "energy", "stress_locations", *[name for name, _l, _h in SIGNS]])
+
+    @classmethod
+    def initial_for(cls, checkin: CheckIn | None) -> dict:
+        if checkin is None:
+            return {"version": 0, "exposure": "no"}
+        initial = {name: getattr(checkin, name) for name in ("mood", "energy", "stress_locations", "workload",
+                                                             "day_off", "nourish", "private_note")}
+        initial.update({name: getattr(checkin, name) for name, _l, _h in SIGNS})
+        initial["exposure"] = "yes" if checkin.exposure else "no"
+        initial["practices"] = list(checkin.practices.values_list("pk", flat=True))
+        initial["version"] = checkin.version
+        return initial
+
+    def clean_version(self):
+        # A tampered version is treated as "loaded from an unknown version": the save still
+        # happens (whole form), and the person is told it replaced another edit.
+        try:
+            return max(int(self.cleaned_data.get("version") or 0), 0)
+        except ValueError:
+            return 0
+
+    def pause_sign_fields(self):
+        return [self[name] for name, _l, _h in SIGNS]
+
+    def checkin_values(self) -> dict:
+        data = self.cleaned_data
+        values = {name: data[name] for name, _l, _h in SIGNS}
+        values.update(
+            mood=data["mood"],
+            energy=data["energy"],
+            stress_locations=list(data["stress_locations"]),
+            exposure=bool(data["exposure"]),
+            workload=data["workload"],
+            day_off=bool(data["day_off"]),
+            nourish=data["nourish"],
+            private_note=data["private_note"],
+        )
+        return values

@@ -1,0 +1,191 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from checkins.models import CheckIn, IntroSeen, Practice
+
+from .conftest import form_data, login, make_checkin
+
+URL = reverse("checkins:today")
+
+
+def test_a_first_visit_shows_the_intro_once_then_the_form(client, alice):
+    login(client, alice)
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("checkins:intro"))
+    intro = client.get(response["Location"])
+    assert "Supervisors never see your individual answers" in intro.content.decode()
+    response = client.post(reverse("checkins:intro"), {"next": URL})
+    assert response["Location"] == URL
+    assert IntroSeen.objects.filter(user=alice).exists()
+    assert client.get(URL).status_code == 200
+
+
+def test_the_intro_does_not_follow_an_outside_next_link(client, alice):
+    login(client, alice)
+    response = client.post(reverse("checkins:intro"), {"next": "https://evil.example/"})
+    assert response["Location"] == URL
+
+
+def test_the_form_has_three_cards_and_real_radio_fieldsets(alice_client):
+    html = alice_client.get(URL).content.decode()
+    for heading in ("Pause", "Reset", "Nourish"):
+        assert f">{heading}</h2>" in html
+    assert html.count('type="radio" name="intrusive_thoughts"') == 5
+    assert "<legend" in html and "Not at all" in html
+    assert "Up to 2,000 characters" in html
+    assert "reflection aid, not a diagnosis" in html
+    assert "Time outside" in html  # a built-in practice from the data migration
+    assert "<script>" not in html and " onclick=" not in html
+
+
+def test_saving_creates_one_checkin_with_scores_and_practices(alice_client, alice):
+    walk = Practice.objects.get(organisation=None, key="time_outside")
+    response = alice_client.post(URL, form_data(level=2, practices=[str(walk.pk)], nourish="A good talk."))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("checkins:saved"))
+    checkin = CheckIn.objects.get(user=alice)
+    assert checkin.local_date == alice.local_today()
+    assert str(checkin.sts_index) == "2.00" and checkin.band == "moderate"
+    assert list(checkin.practices.values_list("key", flat=True)) == ["time_outside"]
+    assert checkin.nourish == "A good talk."
+    saved = alice_client.get(response["Location"]).content.decode()
+    assert "Thank you" in saved and "Something to take with you" in saved
+
+
+def test_opening_today_again_edits_the_same_checkin(alice_client, alice):
+    alice_client.post(URL, form_data(level=1))
+    page = alice_client.get(URL).content.decode()
+    assert "You already checked in for this day" in page
+    assert 'name="version" value="1"' in page
+    alice_client.post(URL, form_data(level=3, version="1"))
+    checkin = CheckIn.objects.get(user=alice)
+    assert (checkin.intrusive_thoughts, checkin.version) == (3, 2)
+
+
+def test_an_edit_from_an_older_tab_replaces_the_whole_checkin_and_says_so(alice_client, alice):
+    alice_client.post(URL, form_data(level=1, nourish="first tab", mood="5"))
+    alice_client.post(URL, form_data(level=2, nourish="second tab", version="1"))
+    response = alice_client.post(URL, form_data(level=4, version="1", mood=None), follow=True)
+    assert "the earlier edit was replaced" in response.content.decode()
+    checkin = CheckIn.objects.get(user=alice)
+    assert (checkin.intrusive_thoughts, checkin.nourish, checkin.mood, checkin.version) == (4, "", None, 3)
+
+
+def test_a_double_tap_with_the_same_answers_creates_one_row_and_no_warning(alice_client, alice):
+    alice_client.post(URL, form_data(level=2))
+    response = alice_client.post(URL, form_data(level=2), follow=True)
+    assert CheckIn.objects.filter(user=alice).count() == 1
+    assert "replaced" not in response.content.decode()
+
+
+def test_yesterday_can_be_filled_in_late(alice_client, alice):
+    yesterday = alice.local_today() - timedelta(days=1)
+    response = alice_client.post(f"{URL}?date={yesterday.isoformat()}", form_data())
+    assert response.status_code == 302
+    assert CheckIn.objects.get(user=alice).local_date == yesterday
+    assert alice_client.get(f"{URL}?date={(yesterday - timedelta(days=1)).isoformat()}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("offset_days", "message"),
+    [(-1, "has not happened yet"), (3, "last 2 days only"), (400, "last 2 days only")],
+)
+def test_future_and_old_dates_are_refused_with_a_clear_message(alice_client, alice, offset_days, message):
+    day = alice.local_today() - timedelta(days=offset_days)
+    for response in (
+        alice_client.get(f"{URL}?date={day.isoformat()}"),
+        alice_client.post(f"{URL}?date={day.isoformat()}", form_data()),
+    ):
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("junk", ["yesterday", "2026-02-30", "99999-01-01", "%00", "2026-1-1' OR 1=1"])
+def test_junk_dates_get_a_clear_message_not_an_error(alice_client, junk):
+    response = alice_client.post(URL, form_data(), QUERY_STRING=f"date={junk}")
+    assert response.status_code == 400
+    assert "could not read that date" in response.content.decode()
+
+
+TAMPERED = [
+    {"intrusive_thoughts": "5"},
+    {"intrusive_thoughts": "-1"},
+    {"intrusive_thoughts": "abc"},
+    {"intrusive_thoughts": None},
+    {"mood": "0"},
+    {"mood": "6"},
+    {"energy": "1.5"},
+    {"workload": "9"},
+    {"exposure": "maybe"},
+    {"stress_locations": ["heart-of-gold"]},
+    {"practices": ["999999"]},
+    {"practices": ["not-a-number"]},
+    {"nourish": "x" * 2001},
+    {"private_note": "\x00"},
+]
+
+
+@pytest.mark.parametrize("tamper", TAMPERED)
+def test_tampered_posts_get_field_errors_and_keep_what_was_typed(alice_client, alice, tamper):
+    data = form_data(level=3, nourish="kept words", private_note="my note")
+    data.update(tamper)
+    data = {key: value for key, value in data.items() if value is not None}
+    response = alice_client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A few answers need another look" in html
+    assert not CheckIn.objects.filter(user=alice).exists()
+    if "nourish" not in tamper:
+        assert "kept words" in html
+    assert 'id="id_avoidance_3" required checked' in html
+    if "private_note" not in tamper:
+        assert "my note" in html
+
+
+def test_an_oversized_note_says_the_limit_and_keeps_the_text(alice_client):
+    response = alice_client.post(URL, form_data(nourish="y" * 2500))
+    html = response.content.decode()
+    assert "2000 characters or fewer" in html
+    assert "y" * 2500 in html
+
+
+def test_a_tampered_version_still_saves_the_whole_form(alice_client, alice):
+    response = alice_client.post(URL, form_data(version="not-a-number"))
+    assert response.status_code == 302
+    assert CheckIn.objects.filter(user=alice).count() == 1
+
+
+def test_practices_of_another_organisation_are_refused(alice_client, alice, other_organisation):
+    theirs = Practice.objects.create(organisation=other_organisation, key="sauna", name="Sauna")
+    response = alice_client.post(URL, form_data(practices=[str(theirs.pk)]))
+    assert response.status_code == 200
+    assert "not on the list" in response.content.decode()
+
+
+def test_organisation_practices_are_offered_to_its_people(alice_client, organisation):
+    Practice.objects.create(organisation=organisation, key="garden", name="Tending the garden")
+    assert "Tending the garden" in alice_client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["olivia", "root", "oscar"])
+def test_people_without_a_member_role_are_told_checkins_are_for_members(client, persona, request):
+    login(client, request.getfixturevalue(persona))
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert "Check-ins are for team members" in response.content.decode()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_saved_page_for_a_day_without_a_checkin_is_404(alice_client, alice):
+    assert alice_client.get(reverse("checkins:saved") + "?date=2001-01-01").status_code == 404
+    make_checkin(alice, alice.local_today())
+    assert alice_client.get(reverse("checkins:saved") + "?date=junk").status_code == 200
