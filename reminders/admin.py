@@ -19,6 +19,11 @@ class ReminderScheduleAdmin(OrganisationScopedAdmin):
     list_filter = ["is_active"]
     fields = ["organisation", "team", "weekdays", "local_time", "time_zone", "channel", "message", "is_active"]
 
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.fields
+        return [f for f in self.fields if f != "organisation"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("team", "organisation")
 

@@ -40,7 +40,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "schedules": [
                 {"schedule": s, "days": describe_weekdays(s.weekdays), "zone": s.tz.key} for s in schedules
             ],
-            "next_reminder": preference.next_reminder_at.astimezone(user.tz) if preference.next_reminder_at else None,
+            "next_reminder": preference.next_reminder_at,
             "time_zone": user.time_zone,
         },
     )

@@ -18,9 +18,8 @@ from .conftest import make_schedule, utc
 def reminder(organisation, team_a, alice, django_capture_on_commit_callbacks):
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, team=team_a, at=time(16, 30), message="Team huddle moves to Thursday.")
-    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            tasks.dispatch_due()
+    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False), django_capture_on_commit_callbacks(execute=True):
+        tasks.dispatch_due()
     (message,) = mail.outbox
     return message
 

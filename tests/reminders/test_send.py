@@ -17,9 +17,8 @@ from .fake_smtp import FakeSMTPServer
 def pending_delivery(organisation, team_a, alice, django_capture_on_commit_callbacks):
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, at=time(16, 30))
-    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
-        with django_capture_on_commit_callbacks(execute=False):
-            tasks.dispatch_due()
+    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False), django_capture_on_commit_callbacks(execute=False):
+        tasks.dispatch_due()
     return Delivery.objects.get(user=alice)
 
 
@@ -60,10 +59,9 @@ def test_a_mail_server_that_stays_down_ends_in_failed_with_the_error(pending_del
 
 def test_a_transient_failure_puts_the_row_back_to_pending_with_a_backoff(pending_delivery, smtp, settings):
     smtp(port=1)  # nothing listens there: connection refused
-    with time_machine.travel(utc(2026, 6, 15, 15, 32), tick=False):
-        # As a worker's first attempt would: fail, record, ask for a retry.
-        with pytest.raises(ConnectionRefusedError):
-            tasks.send_reminder(pending_delivery.pk)
+    # As a worker's first attempt would: fail, record, ask for a retry.
+    with time_machine.travel(utc(2026, 6, 15, 15, 32), tick=False), pytest.raises(ConnectionRefusedError):
+        tasks.send_reminder(pending_delivery.pk)
     pending_delivery.refresh_from_db()
     assert pending_delivery.status == Delivery.Status.PENDING
     assert "ConnectionRefusedError" in pending_delivery.error
@@ -77,13 +75,14 @@ def test_a_redelivered_message_after_a_successful_send_does_not_send_again(pendi
     assert len(mail.outbox) == 1
 
 
-def test_a_send_interrupted_midway_is_marked_failed_and_never_repeated(pending_delivery, django_capture_on_commit_callbacks):
+def test_a_send_interrupted_midway_is_marked_failed_and_never_repeated(
+    pending_delivery, django_capture_on_commit_callbacks
+):
     Delivery.objects.filter(pk=pending_delivery.pk).update(
         status=Delivery.Status.SENDING, attempted_at=utc(2026, 6, 15, 15, 32)
     )
-    with time_machine.travel(utc(2026, 6, 15, 15, 50), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            tasks.dispatch_due()
+    with time_machine.travel(utc(2026, 6, 15, 15, 50), tick=False), django_capture_on_commit_callbacks(execute=True):
+        tasks.dispatch_due()
     pending_delivery.refresh_from_db()
     assert pending_delivery.status == Delivery.Status.FAILED
     assert mail.outbox == []
