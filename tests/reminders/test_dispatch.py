@@ -220,10 +220,11 @@ def test_people_in_other_time_zones_are_reminded_on_their_own_date(organisation,
     assert Delivery.objects.get(user=alice).local_date == date(2026, 6, 15)
 
 
-def test_changing_time_zone_moves_the_next_reminder(weekday_reminders, alice):
+def test_changing_time_zone_on_the_profile_moves_a_reminder_at_ones_own_time(weekday_reminders, alice):
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
-        alice.time_zone = "Australia/Sydney"
-        alice.save()
         ReminderPreference.objects.filter(user=alice).update(local_time=time(8, 0))
         dispatch.reschedule([alice.pk])
-    assert preference(alice).next_reminder_at == utc(2026, 6, 15, 22, 0)
+        assert preference(alice).next_reminder_at == utc(2026, 6, 16, 7, 0)  # Tuesday 08:00 in London
+        alice.time_zone = "Australia/Sydney"
+        alice.save()
+    assert preference(alice).next_reminder_at == utc(2026, 6, 15, 22, 0)  # Tuesday 08:00 in Sydney
