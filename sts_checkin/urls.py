@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("checkins.urls")),
+    path("supervision/", include("supervision.urls")),
 ]
