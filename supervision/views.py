@@ -129,7 +129,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
             "weeks": weeks,
             "week_choices": WEEK_CHOICES,
             "grid": grid,
-            "block": _unit_context(grid, team_unit(team.pk)),
+            "trend": _unit_context(grid, team_unit(team.pk)),
             "k": grid.k,
         },
     )
