@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .anonymity import Grid, Unit
 from .trends import MEASURE_BY_KEY, MEASURES
@@ -28,6 +28,14 @@ HIGH_SHARE = 30
 HARD_WORKLOAD = Decimal("1.5")
 
 
+STYLE_WORDS = {
+    "solid": gettext_lazy("solid line, round points"),
+    "dashed": gettext_lazy("dashed line, square points"),
+    "dotted": gettext_lazy("dotted line, triangle points"),
+    "dashdot": gettext_lazy("dash-dot line, diamond points"),
+}
+
+
 @dataclass
 class Series:
     label: str
@@ -35,6 +43,10 @@ class Series:
     marker: str
     segments: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+
+    @property
+    def style_words(self) -> str:
+        return str(STYLE_WORDS[self.style])
 
 
 @dataclass

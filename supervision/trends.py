@@ -122,7 +122,7 @@ _SCORE_AGGREGATES = {
 
 
 def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
-    """Seven queries, whatever the number of teams, people, periods or check-ins."""
+    """Eight queries, whatever the number of teams, people, periods or check-ins."""
     start, end = periods[0].start, periods[-1].end
     org_unit = organisation_unit(organisation.id)
     teams = list(Team.objects.filter(organisation=organisation).order_by("name").values_list("id", "name"))
