@@ -17,7 +17,7 @@ from .trends import MEASURE_BY_KEY, MEASURES
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 16, 14, 34
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 34, 14, 34
 # Line styles and marker shapes tell series apart without colour.
 STYLES = (("solid", "circle"), ("dashed", "square"), ("dotted", "triangle"), ("dashdot", "diamond"))
 INTRUSION_RISE = Decimal("0.3")
@@ -103,12 +103,8 @@ def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...],
     while value <= top + 1e-9:
         y_ticks.append({"y": round(y_at(value), 1), "label": f"{value:g}"})
         value += step
-    every = max(1, len(periods) // 6)
-    x_ticks = [
-        {"x": round(x_at(i), 1), "label": period.label}
-        for i, period in enumerate(periods)
-        if i % every == 0 or i == len(periods) - 1
-    ]
+    every = max(1, round(len(periods) / 6))
+    x_ticks = [{"x": round(x_at(i), 1), "label": periods[i].label} for i in range(len(periods) - 1, -1, -every)][::-1]
     hidden = sum(1 for cell in grid.series(unit, keys[0]) if not cell.published)
     names = ", ".join(s.label for s in series)
     description = _("%(names)s for each week from %(first)s to %(last)s.") % {
