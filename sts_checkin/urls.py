@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("checkins.urls")),
     path("", include("reminders.urls")),
+    path("supervision/", include("supervision.urls")),
 ]
