@@ -18,8 +18,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
+messages: export DEBUG ?= 1
 messages: $(VENV)/.installed-run
-	@if [ -d locale ] && find locale -name '*.po' | grep -q .; then $(PY) manage.py compilemessages --ignore '.venv' -v 0; fi
+	$(PY) manage.py compile_translations -v 0
 
 run: export DEBUG ?= 1
 run: $(VENV)/.installed-run messages

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -37,7 +37,8 @@ from .forms import SIGNS, CheckInForm
 from .models import STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
-ERASE_ACCOUNT_WORD = "delete"
+# Translators: the one word a person types to confirm deleting their account; lower case.
+ERASE_ACCOUNT_WORD = gettext_lazy("delete")
 CLUSTER_NAMES = {
     "intrusion": gettext_lazy("Stories coming back"),
     "avoidance": gettext_lazy("Pulling away"),
@@ -453,7 +454,14 @@ def erase_checkins(request: HttpRequest) -> HttpResponse:
             request, {"checkins": _("Please tick the box to confirm that you want to erase them.")}, status=400
         )
     count = do_erase_checkins(request.user)
-    messages.success(request, _("Done. %(count)d check-ins were erased, with nothing kept.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "Done. %(count)d check-in was erased, with nothing kept.",
+            "Done. %(count)d check-ins were erased, with nothing kept.",
+            count,
+        ) % {"count": count},
+    )
     return redirect("checkins:my_data")
 
 
@@ -461,7 +469,8 @@ def erase_checkins(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def erase_account(request: HttpRequest) -> HttpResponse:
-    if request.POST.get("confirm_word", "").strip().lower() != ERASE_ACCOUNT_WORD:
+    # The English word also works, in case the language changed since the page was shown.
+    if request.POST.get("confirm_word", "").strip().lower() not in {"delete", str(ERASE_ACCOUNT_WORD).lower()}:
         return _my_data_page(
             request,
             {"account": _("To delete your account, type the word “%(word)s” in the box.") % {
