@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -245,7 +245,7 @@ def _chart_context(name: str, title: str, values, first: date, last: date, days,
             "title": title,
             "weeks": weeks,
             "count": len(scores),
-            "mean": mean,
+            "mean": formats.localize(mean),
             "band": _band_word(insights.band_for(mean)),
         }
     by_date = {day.local_date: day for day in days}
