@@ -55,19 +55,43 @@ def viewport(request) -> str:
     return request.param
 
 
+# The browser's language (Accept-Language). Spanish joins this list once it is translated.
+LOCALES = {"en": "en-GB"}
+
+
+@pytest.fixture(params=list(LOCALES), ids=list(LOCALES))
+def language(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def page(browser, viewport, live_server):
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport],
-        base_url=live_server.url,
-        locale="en-GB",
-        is_mobile=viewport == "phone",
-        has_touch=viewport == "phone",
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_context(browser, live_server):
+    """A factory for extra browser contexts (a second person at another device), closed afterwards."""
+    contexts = []
+
+    def make(viewport: str = "desktop", language: str = "en", **extra):
+        options = {
+            "viewport": VIEWPORTS[viewport],
+            "base_url": live_server.url,
+            "locale": LOCALES[language],
+            "is_mobile": viewport == "phone",
+            "has_touch": viewport == "phone",
+            "accept_downloads": True,
+            **extra,
+        }
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context, viewport, language):
+    return new_context(viewport, language).new_page()
 
 
 def shot(page, name: str, viewport: str) -> Path:
@@ -91,8 +115,66 @@ def assert_accessible(page, label: str = "") -> None:
     assert not problems, f"{label or page.url}: " + "; ".join(problems)
 
 
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label(re.compile("Email|Correo", re.I)).fill(email)
-    page.get_by_label(re.compile("Password|Contraseña", re.I)).fill(password)
-    page.get_by_role("button", name=re.compile("Sign in|Iniciar", re.I)).click()
+def sign_in(page, email: str, password: str, next_url: str = "") -> None:
+    """The sign-in form, found by its field names so it works in any language."""
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.locator("main input[name=username]").fill(email)
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+
+
+def current_totp(device) -> str:
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
+
+
+def confirmed_authenticator(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+def sign_in_two_step(page, user, password: str, viewport: str = "", next_url: str = "") -> None:
+    """Password, then the code the person's authenticator shows, typed on the two-step page."""
+    device = confirmed_authenticator(user)
+    sign_in(page, user.email, password, next_url)
+    page.wait_for_url(re.compile(r"/accounts/two-step/"))
+    assert_accessible(page, "two-step sign-in")
+    if viewport:
+        shot(page, "two-step", viewport)
+    page.locator("main input[name=otp_token]").fill(current_totp(device))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def url_path(page) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(page.url).path
+
+
+@pytest.fixture
+def builtin_practices(transactional_db):
+    """The built-in Reset practices (a data migration made them; transactional tests flush them)."""
+    import importlib
+
+    from django.apps import apps
+
+    from checkins.models import Practice
+
+    migration = importlib.import_module("checkins.migrations.0003_builtin_practices")
+    migration.add_builtin_practices(apps, None)
+    return list(Practice.objects.filter(organisation=None).order_by("order", "name"))
+
+
+def open_menu_link(page, href: str) -> None:
+    """Follow a main-menu link, opening the collapsed menu first on a phone."""
+    toggler = page.locator("header .navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#main-nav.show").wait_for()
+    page.locator(f"#main-nav a[href='{href}']").click()
+    page.wait_for_url(lambda url: url.split("?")[0].endswith(href))
