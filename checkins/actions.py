@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 
 from accounts import audit
+from accounts.models import Organisation
 
 from .models import CheckIn, Practice
 
@@ -111,3 +112,27 @@ def do_erase_account(user) -> None:
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
         CheckIn.objects.filter(user=user).delete()
         user.delete()
+
+
+def do_apply_retention(today_utc: date) -> dict[int, int]:
+    """Delete check-ins older than each organisation's retention period.
+
+    Returns {organisation id: check-ins deleted}. The cut-off is counted from the date in
+    UTC, one day of slack either way is harmless for a retention period of 30 days or more.
+    """
+    deleted: dict[int, int] = {}
+    for organisation in Organisation.objects.filter(retention_days__isnull=False):
+        cutoff = today_utc - timedelta(days=organisation.retention_days)
+        old = CheckIn.objects.filter(user__organisation=organisation, local_date__lt=cutoff)
+        with transaction.atomic():
+            CheckIn.practices.through.objects.filter(checkin__in=old).delete()
+            _, per_model = old.delete()
+            count = per_model.get(CheckIn._meta.label, 0)
+            if count:
+                audit.record(
+                    "retention",
+                    organisation_id=organisation.pk,
+                    detail={"deleted": count, "before": cutoff.isoformat()},
+                )
+        deleted[organisation.pk] = count
+    return deleted
