@@ -178,3 +178,57 @@ def open_menu_link(page, href: str) -> None:
         page.locator("#main-nav.show").wait_for()
     page.locator(f"#main-nav a[href='{href}']").click()
     page.wait_for_url(lambda url: url.split("?")[0].endswith(href))
+
+
+# A team's weekly "weather": calmer weeks, a harder stretch, a lift after it.
+WEEK_LEVELS = (1, 1, 2, 1, 2, 2, 3, 2, 2, 3, 2, 2)
+
+
+def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
+    """Each person checks in on the Tuesday and Thursday of each of the last closed weeks,
+    with ratings that vary by week, person and sign, so the trends have a shape."""
+    import datetime as dt
+
+    from checkins.insights import SIGN_FIELDS
+    from checkins.models import CheckIn
+    from supervision.anonymity import closed_periods
+
+    checkins = []
+    for week, period in enumerate(closed_periods(organisation, weeks)):
+        week_level = WEEK_LEVELS[week % len(WEEK_LEVELS)]
+        for offset in (1, 3):
+            for number, person in enumerate(people):
+                ratings = {
+                    sign: max(0, min(4, week_level + (number * 2 + index * 3 + week + offset) % 5 - 2))
+                    for index, sign in enumerate(SIGN_FIELDS)
+                }
+                checkin = CheckIn(
+                    user=person,
+                    local_date=period.start + dt.timedelta(days=offset),
+                    exposure=(number + week + offset) % 4 == 0,
+                    workload=(number + week) % 5,
+                    day_off=offset == 3 and (number + week) % 4 == 0,
+                    mood=3,
+                    energy=3,
+                    **ratings,
+                )
+                checkin.refresh_scores()
+                checkins.append(checkin)
+    CheckIn.objects.bulk_create(checkins)
+
+
+def add_team_members(team, count: int, prefix: str) -> list:
+    """Colleagues who never sign in in the journeys (no password: no slow hashing)."""
+    from accounts.models import Membership, User
+
+    people = []
+    for number in range(count):
+        person = User.objects.create_user(
+            f"{prefix}{number}@example.org",
+            organisation=team.organisation,
+            display_name=f"{prefix.title()} {number}",
+            time_zone="Europe/London",
+        )
+        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER)
+        people.append(person)
+    return people
