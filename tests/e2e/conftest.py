@@ -69,13 +69,14 @@ def new_context(browser, live_server):
     """A factory for extra browser contexts (a second person at another device), closed afterwards."""
     contexts = []
 
-    def make(viewport: str = "desktop", language: str = "en", **extra):
+    def make(kind: str = "desktop", language: str = "en", **extra):
+        """`kind` is "desktop" or "phone"; `extra` overrides any context option (e.g. viewport)."""
         options = {
-            "viewport": VIEWPORTS[viewport],
+            "viewport": VIEWPORTS[kind],
             "base_url": live_server.url,
             "locale": LOCALES[language],
-            "is_mobile": viewport == "phone",
-            "has_touch": viewport == "phone",
+            "is_mobile": kind == "phone",
+            "has_touch": kind == "phone",
             "accept_downloads": True,
             **extra,
         }
