@@ -55,6 +55,13 @@ def viewport(request) -> str:
     return request.param
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Argon2 costs ~100 MB and a noticeable fraction of a second per sign-in on a busy 2-core
+    machine; the journeys test pages, not the hasher (tests/accounts cover that)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # The browser's language (Accept-Language). Spanish joins this list once it is translated.
 LOCALES = {"en": "en-GB"}
 
@@ -95,10 +102,15 @@ def page(new_context, viewport, language):
     return new_context(viewport, language).new_page()
 
 
-def shot(page, name: str, viewport: str) -> Path:
+def shot(page, name: str, viewport: str, top: int | None = None) -> Path:
+    """A full-page screenshot, or only its first `top` CSS pixels (for the README)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}-{viewport}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if top is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": top})
     return path
 
 

@@ -13,10 +13,11 @@ from checkins.models import CheckIn, IntroSeen
 
 from ..conftest import PASSWORD
 from .checkin_form import checked_value
-from .conftest import assert_accessible, shot, sign_in
+from .conftest import VIEWPORTS, assert_accessible, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+VIEWPORT_HEIGHT = VIEWPORTS["phone"]["height"]
 # 200% zoom of a 1280×900 window: half the CSS pixels, each drawn twice as large.
 ZOOMED = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
 
@@ -162,6 +163,7 @@ def test_bands_and_choices_are_told_in_words_and_shapes_not_only_colour(
     assert page.locator("main .chart-legend .legend-item").count() == 3
     assert_accessible(page, "rich history")
     shot(page, f"{language}-history-four-weeks", viewport)
+    shot(page, f"{language}-readme-history", viewport, top=1250)
 
     page.goto(reverse("checkins:today"))
     page.locator("input[name=mood][value='4'] + label").click()
@@ -172,13 +174,5 @@ def test_bands_and_choices_are_told_in_words_and_shapes_not_only_colour(
     if viewport == "phone":
         page.locator("input[name=intrusive_thoughts][value='1'] + label").click()
         page.locator("input[name=avoidance][value='0'] + label").click()
-        page.locator("#pause-heading").scroll_into_view_if_needed()
-        page.screenshot(path=str(shot_path(f"{language}-checkin-phone-viewport")), full_page=False)
-
-
-def shot_path(name: str):
-    from .conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS / f"{name}.png"
+        shot(page, f"{language}-readme-checkin", viewport, top=VIEWPORT_HEIGHT)
 

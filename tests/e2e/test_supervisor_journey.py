@@ -72,6 +72,7 @@ def test_a_supervisor_reads_team_trends_and_a_check_in_shared_with_them(
     last_week = table.locator("tbody tr").last
     assert last_week.locator("td.suppressed").count() < last_week.locator("td").count()
     step(page, "02-team-dashboard", viewport, language)
+    shot(page, f"{language}-readme-team-dashboard", viewport, top=1250)
 
     export_url = reverse("supervision:team_export", args=[team_a.pk])
     # CSV export of exactly those figures, with nobody's name in it.
