@@ -122,10 +122,13 @@ def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_his
         "free-text box": "e.name === 'nourish'",
         "save button": "e.type === 'submit' && !!e.closest('form.checkin-form')",
     }
+    invisible = []
     for what, predicate in targets.items():
         tab_until(page, predicate)
         focus = page.evaluate_handle("document.activeElement").evaluate(FOCUS_STYLE)
-        assert focus["style"] not in {"none", ""} and focus["width"] >= 2, f"{what}: no visible focus ({focus})"
+        if focus["style"] in {"none", ""} or focus["width"] < 2:
+            invisible.append(f"{what} ({focus})")
+    assert not invisible, "no visible focus on: " + "; ".join(invisible)
     shot(page, "focus-visible-save-button", "desktop")
 
 
