@@ -14,14 +14,17 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-# Playwright's sync API keeps an event loop in this thread; Django's ORM calls made by the
-# test itself (creating fixtures) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: from the moment the browser starts, the rest of the session has
+    to allow synchronous ORM calls beside Playwright's event loop (see `browser`), and no other
+    test, or the processes it starts (`manage.py check --deploy`), should inherit that."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,9 @@ def browser():
         pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM calls made
+    # by the tests themselves (fixtures, checks) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -48,6 +54,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
