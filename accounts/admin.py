@@ -43,9 +43,10 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return True
-        return self.model._default_manager.filter(
-            pk=obj.pk, **{self.organisation_lookup: request.user.organisation_id}
-        ).exists()
+        in_organisation = self.model._default_manager.filter(
+            **{self.organisation_lookup: request.user.organisation_id}
+        )
+        return in_organisation.filter(pk=obj.pk).exists()
 
     def get_queryset(self, request: HttpRequest):
         queryset = super().get_queryset(request)

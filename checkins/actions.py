@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from accounts import audit
 from accounts.models import Organisation
 
+from . import insights
 from .models import CheckIn, Practice
 
 # Today and this many days back may be filled in or edited.
@@ -25,15 +26,7 @@ CHECKIN_FIELDS: tuple[str, ...] = (
     "mood",
     "energy",
     "stress_locations",
-    "intrusive_thoughts",
-    "avoidance",
-    "sleep_trouble",
-    "irritability",
-    "emotional_exhaustion",
-    "numbness",
-    "physical_strain",
-    "low_motivation",
-    "rest_guilt",
+    *insights.SIGN_FIELDS,
     "exposure",
     "workload",
     "day_off",

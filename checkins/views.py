@@ -379,14 +379,8 @@ def _my_data_page(request: HttpRequest, errors: dict | None = None, status: int 
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "date",
-    *CHECKIN_FIELDS[:3],
-    *insights.SIGN_FIELDS,
-    "exposure",
-    "workload",
-    "day_off",
+    *CHECKIN_FIELDS,
     "practices",
-    "nourish",
-    "private_note",
     "sts_index",
     "intrusion_score",
     "avoidance_score",

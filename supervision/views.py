@@ -108,19 +108,21 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/teams.html", {"teams": supervised})
 
 
-@login_required
-def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+def _audited_team_grid(request: HttpRequest, team_id: int, action: str, **detail):
+    """The team a supervisor asked for, its closed weeks and their cells; the look is audited."""
     team = _get_team_for_supervisor(request, team_id)
     weeks = _weeks(request)
     periods = closed_periods(team.organisation, weeks)
     grid = publishable_cells(team.organisation, periods)
     audit.record(
-        AuditEvent.Action.DASHBOARD_VIEW,
-        actor=request.user,
-        team=team,
-        period=period_range_label(periods),
-        detail={"weeks": weeks},
+        action, actor=request.user, team=team, period=period_range_label(periods), detail={"weeks": weeks, **detail}
     )
+    return team, weeks, periods, grid
+
+
+@login_required
+def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+    team, weeks, _periods, grid = _audited_team_grid(request, team_id, AuditEvent.Action.DASHBOARD_VIEW)
     return render(
         request,
         "supervision/team_dashboard.html",
@@ -137,16 +139,8 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = _get_team_for_supervisor(request, team_id)
-    weeks = _weeks(request)
-    periods = closed_periods(team.organisation, weeks)
-    grid = publishable_cells(team.organisation, periods)
-    audit.record(
-        AuditEvent.Action.EXPORT,
-        actor=request.user,
-        team=team,
-        period=period_range_label(periods),
-        detail={"weeks": weeks, "what": "team trends"},
+    team, _weeks_shown, periods, grid = _audited_team_grid(
+        request, team_id, AuditEvent.Action.EXPORT, what="team trends"
     )
     rows = dashboard.export_rows(grid, [team_unit(team.pk)])
     return _csv_response(f"team-trends-{team.pk}-{periods[-1].label}.csv", rows)

@@ -1,0 +1,53 @@
+"""A small populated world for the authorization matrix: two organisations, two teams,
+every persona, and check-ins carrying distinctive marker text that must never leak."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from checkins.insights import SIGN_FIELDS
+from checkins.models import CheckIn, IntroSeen
+from supervision.models import SharedCheckIn
+
+PERSONAS = ("anonymous", "alice", "carol", "bob", "dave", "olivia", "oscar", "root")
+
+# Free text is never shown to anyone but its author, shared or not.
+MARKERS = {
+    "alice": ("MARKER-ALICE-NOURISH-7f3a", "MARKER-ALICE-NOTE-19bc"),
+    "carol": ("MARKER-CAROL-NOURISH-44de", "MARKER-CAROL-NOTE-a1f0"),
+    "eve": ("MARKER-EVE-NOURISH-0c2b", "MARKER-EVE-NOTE-88e1"),
+}
+
+
+@dataclass
+class World:
+    people: dict[str, User]
+    checkins: dict[str, CheckIn]
+    alice_share: SharedCheckIn
+
+    def markers_not_of(self, persona: str) -> list[str]:
+        return [marker for owner, pair in MARKERS.items() if owner != persona for marker in pair]
+
+
+def build_world(people: dict[str, User]) -> World:
+    checkins = {}
+    for owner, (nourish, note) in MARKERS.items():
+        user = people[owner]
+        IntroSeen.objects.get_or_create(user=user)
+        checkin = CheckIn(
+            user=user,
+            local_date=user.local_today(timezone.now()) - timedelta(days=1),
+            nourish=nourish,
+            private_note=note,
+            exposure=True,
+            workload=1,
+            **dict(zip(SIGN_FIELDS, (4, 0, 3, 1, 4, 2, 3, 1, 4), strict=True)),
+        )
+        checkin.save()
+        checkins[owner] = checkin
+    share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True, wants_to_talk=True)
+    return World(people=people, checkins=checkins, alice_share=share)
