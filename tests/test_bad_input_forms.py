@@ -23,9 +23,9 @@ from accounts import two_factor
 from accounts.invitations import make_invitation_token
 from accounts.models import User
 from checkins.insights import SIGN_FIELDS
-from checkins.models import CheckIn
+from checkins.models import CheckIn, IntroSeen, Practice
 from reminders import links
-from reminders.models import ReminderPreference
+from reminders.models import ReminderPreference, ReminderSchedule
 from supervision.models import SharedCheckIn
 
 from .conftest import PASSWORD, TwoStepClient
@@ -500,3 +500,40 @@ def test_junk_sent_to_the_language_switch_saves_only_a_known_language(alice_clie
 @given(data=junk_form(["next"]), query=junk_text)
 def test_junk_sent_to_the_intro_screen_never_redirects_away(alice_client, alice, data, query):
     assert_survived(alice_client.post(reverse("checkins:intro") + "?next=" + quote(query, safe=""), data))
+
+
+def test_html_typed_by_admins_is_escaped_on_every_page_that_shows_it(alice_client, alice, bob, organisation, team_a):
+    organisation.support_contact = SCRIPT
+    organisation.crisis_contact = ATTRIBUTE
+    organisation.save()
+    team_a.name = SCRIPT
+    team_a.save()
+    practice = Practice.objects.create(
+        organisation=organisation, key="own-practice", name=SCRIPT, description=ATTRIBUTE
+    )
+    ReminderSchedule.objects.create(organisation=organisation, local_time="16:30", weekdays="01234", message=SCRIPT)
+    today = alice.local_today()
+    for days_ago in range(3):  # a rough few days: the early-warning note shows the contacts
+        checkin = CheckIn.objects.create(
+            user=alice, local_date=today - timedelta(days=days_ago), **dict.fromkeys(SIGN_FIELDS, 4)
+        )
+        checkin.practices.add(practice)
+    supervisor = TwoStepClient()
+    supervisor.force_login(bob)
+    pages = [
+        (alice_client, reverse("checkins:today")),
+        (alice_client, reverse("checkins:history")),
+        (alice_client, reverse("checkins:detail", args=[checkin.pk])),
+        (alice_client, reverse("checkins:saved") + f"?date={today}"),
+        (alice_client, reverse("checkins:privacy")),
+        (alice_client, reverse("reminders:preferences")),
+        (alice_client, reverse("supervision:share")),
+        (supervisor, reverse("supervision:team_dashboard", args=[team_a.pk])),
+    ]
+    IntroSeen.objects.create(user=alice)
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_survived(response)
+    shown = "".join(client.get(url).content.decode() for client, url in pages)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown  # the text is there, as text
