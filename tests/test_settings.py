@@ -37,7 +37,7 @@ def test_it_reads_services_from_the_environment():
         env={**PRODUCTION_ENV, "DEBUG": "1"},
     )
     assert result.returncode == 0, result.stderr
-    assert "django.db.backends.postgresql sts django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "django.db.backends.postgresql sts sts_checkin.cache.TolerantRedisCache" in result.stdout
     assert "redis://cache.example.org:6379/1 smtp.example.org ['checkin.example.org']" in result.stdout
 
 
