@@ -19,7 +19,11 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "VAR_DIR"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests (tests/e2e); a deployment never has it.
+    clean = {
+        k: v for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and k not in ("VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
