@@ -150,6 +150,13 @@ class MembershipInline(admin.TabularInline):
             field.queryset = _scope_choices(field.queryset, request)
         return field
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A tabular inline shows labels only as column headings: name each control for screen readers.
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return field
+
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser or is_org_admin(request)
 

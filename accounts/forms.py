@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import User, time_zone_choices
@@ -23,6 +24,9 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Email address")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
+        # AuthenticationForm sets max_length after the field is built, so nothing enforced it: an
+        # over-long name reached django-axes' 255-character column and failed with a 500.
+        self.fields["username"].validators.append(MaxLengthValidator(self.username_field.max_length or 254))
 
 
 class ProfileForm(forms.ModelForm):

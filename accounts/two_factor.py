@@ -61,8 +61,13 @@ def new_backup_codes(user) -> list[str]:
     return codes
 
 
+@transaction.atomic
 def verify(user, code: str):
-    """The device that accepts this code, or None. Backup codes are used up on success."""
+    """The device that accepts this code, or None. Backup codes are used up on success.
+
+    Atomic because django-otp locks the devices (select_for_update) while it checks a code;
+    outside a transaction that query fails, which only shows on a real server, not in
+    TestCase-wrapped tests."""
     code = "".join(code.split())
     if not code:
         return None

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import Membership, User
 from checkins.models import CheckIn
@@ -107,6 +108,24 @@ def _enqueue(delivery_id: int) -> None:
     send_reminder.delay(delivery_id)
 
 
+def _enqueue_all(delivery_ids: list[int]) -> None:
+    """Queue the sends; if the broker is unreachable, stop trying for this tick.
+
+    The rows stay pending, so `requeue_lost` queues them again once the broker is back. Publishing
+    is retried only briefly (CELERY_TASK_PUBLISH_RETRY_POLICY), so a tick never hangs on it.
+    """
+    for position, delivery_id in enumerate(delivery_ids):
+        try:
+            _enqueue(delivery_id)
+        except (KombuOperationalError, ConnectionError, OSError) as exc:
+            logger.warning(
+                "Task queue unreachable (%s): %d reminders stay pending until a later tick",
+                exc,
+                len(delivery_ids) - position,
+            )
+            return
+
+
 @dataclass
 class DispatchReport:
     batches: int = 0
@@ -178,7 +197,7 @@ def _dispatch_batch(now: datetime, after_user_id: int, size: int, force: bool) -
             # Another dispatcher may have inserted some of these rows first: send only ours.
             created = list(Delivery.objects.filter(dispatch_token=token).values_list("pk", flat=True))
         ReminderPreference.objects.bulk_update(changed, ["next_reminder_at"])
-        transaction.on_commit(lambda: [_enqueue(pk) for pk in created])
+        transaction.on_commit(lambda: _enqueue_all(created))
     return preferences[-1].user_id, len(preferences), created
 
 
@@ -203,6 +222,6 @@ def requeue_lost(now: datetime) -> list[int]:
         ).update(enqueued_at=now)
         if claimed:
             logger.info("Re-enqueuing reminder delivery %s: its message seems lost", delivery.pk)
-            transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
             requeued.append(delivery.pk)
+    transaction.on_commit(lambda: _enqueue_all(requeued))
     return requeued

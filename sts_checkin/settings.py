@@ -114,9 +114,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "sts_checkin.cache.TolerantRedisCache",  # a miss, not an error, while Redis is down
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="sts"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -214,6 +215,7 @@ else:
     # Each message is written as a file under var/mail/ for `make run`.
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = str(EMAIL_DIR)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a stuck mail server must not hold a worker forever
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="STS Check-in <no-reply@sts-checkin.test>")
 
 # --- Celery ----------------------------------------------------------------
@@ -230,7 +232,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 60 * 60,
+        # An unreachable Redis fails fast instead of hanging a beat tick or a request.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+# Publishing while the broker is down gives up after about two seconds; the Delivery row stays
+# pending and a later tick queues it again (README "Reliability").
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_IGNORE_RESULT = True

@@ -14,7 +14,7 @@ from checkins.models import STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(
-    max_examples=300,
+    max_examples=250,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
@@ -84,7 +84,7 @@ valid_form = st.fixed_dictionaries(
 )
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=150)
 @given(form=valid_form, practice_count=st.integers(0, 3))
 def test_a_valid_check_in_is_saved_exactly_as_typed(member_client, alice, form, practice_count):
     practices = list(Practice.offered_to(alice.organisation_id).values_list("pk", flat=True)[:practice_count])

@@ -14,14 +14,17 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-# Playwright's sync API keeps an event loop in this thread; Django's ORM calls made by the
-# test itself (creating fixtures) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: from the moment the browser starts, the rest of the session has
+    to allow synchronous ORM calls beside Playwright's event loop (see `browser`), and no other
+    test, or the processes it starts (`manage.py check --deploy`), should inherit that."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,9 @@ def browser():
         pytest.skip(f"needs Chromium at {CHROMIUM} (Debian package 'chromium')")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM calls made
+    # by the tests themselves (fixtures, checks) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -48,6 +54,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
@@ -55,25 +62,62 @@ def viewport(request) -> str:
     return request.param
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Argon2 costs ~100 MB and a noticeable fraction of a second per sign-in on a busy 2-core
+    machine; the journeys test pages, not the hasher (tests/accounts cover that)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The browser's language (Accept-Language). Spanish joins this list once it is translated.
+LOCALES = {"en": "en-GB"}
+
+
+@pytest.fixture(params=list(LOCALES), ids=list(LOCALES))
+def language(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def page(browser, viewport, live_server):
-    context = browser.new_context(
-        viewport=VIEWPORTS[viewport],
-        base_url=live_server.url,
-        locale="en-GB",
-        is_mobile=viewport == "phone",
-        has_touch=viewport == "phone",
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_context(browser, live_server):
+    """A factory for extra browser contexts (a second person at another device), closed afterwards."""
+    contexts = []
+
+    def make(kind: str = "desktop", language: str = "en", **extra):
+        """`kind` is "desktop" or "phone"; `extra` overrides any context option (e.g. viewport)."""
+        options = {
+            "viewport": VIEWPORTS[kind],
+            "base_url": live_server.url,
+            "locale": LOCALES[language],
+            "is_mobile": kind == "phone",
+            "has_touch": kind == "phone",
+            "accept_downloads": True,
+            **extra,
+        }
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
-def shot(page, name: str, viewport: str) -> Path:
+@pytest.fixture
+def page(new_context, viewport, language):
+    return new_context(viewport, language).new_page()
+
+
+def shot(page, name: str, viewport: str, top: int | None = None) -> Path:
+    """A full-page screenshot, or only its first `top` CSS pixels (for the README)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}-{viewport}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if top is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": top})
     return path
 
 
@@ -91,8 +135,120 @@ def assert_accessible(page, label: str = "") -> None:
     assert not problems, f"{label or page.url}: " + "; ".join(problems)
 
 
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label(re.compile("Email|Correo", re.I)).fill(email)
-    page.get_by_label(re.compile("Password|Contraseña", re.I)).fill(password)
-    page.get_by_role("button", name=re.compile("Sign in|Iniciar", re.I)).click()
+def sign_in(page, email: str, password: str, next_url: str = "") -> None:
+    """The sign-in form, found by its field names so it works in any language."""
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.locator("main input[name=username]").fill(email)
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+
+
+def current_totp(device) -> str:
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
+
+
+def confirmed_authenticator(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+def sign_in_two_step(page, user, password: str, viewport: str = "", next_url: str = "") -> None:
+    """Password, then the code the person's authenticator shows, typed on the two-step page."""
+    device = confirmed_authenticator(user)
+    sign_in(page, user.email, password, next_url)
+    page.wait_for_url(re.compile(r"/accounts/two-step/"))
+    assert_accessible(page, "two-step sign-in")
+    if viewport:
+        shot(page, "two-step", viewport)
+    page.locator("main input[name=otp_token]").fill(current_totp(device))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def url_path(page) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(page.url).path
+
+
+@pytest.fixture
+def builtin_practices(transactional_db):
+    """The built-in Reset practices (a data migration made them; transactional tests flush them)."""
+    import importlib
+
+    from django.apps import apps
+
+    from checkins.models import Practice
+
+    migration = importlib.import_module("checkins.migrations.0003_builtin_practices")
+    migration.add_builtin_practices(apps, None)
+    return list(Practice.objects.filter(organisation=None).order_by("order", "name"))
+
+
+def open_menu_link(page, href: str) -> None:
+    """Follow a main-menu link, opening the collapsed menu first on a phone."""
+    toggler = page.locator("header .navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#main-nav.show").wait_for()
+    page.locator(f"#main-nav a[href='{href}']").click()
+    page.wait_for_url(lambda url: url.split("?")[0].endswith(href))
+
+
+# A team's weekly "weather": calmer weeks, a harder stretch, a lift after it.
+WEEK_LEVELS = (1, 1, 2, 1, 2, 2, 3, 2, 2, 3, 2, 2)
+
+
+def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
+    """Each person checks in on the Tuesday and Thursday of each of the last closed weeks,
+    with ratings that vary by week, person and sign, so the trends have a shape."""
+    import datetime as dt
+
+    from checkins.insights import SIGN_FIELDS
+    from checkins.models import CheckIn
+    from supervision.anonymity import closed_periods
+
+    checkins = []
+    for week, period in enumerate(closed_periods(organisation, weeks)):
+        week_level = WEEK_LEVELS[week % len(WEEK_LEVELS)]
+        for offset in (1, 3):
+            for number, person in enumerate(people):
+                ratings = {
+                    sign: max(0, min(4, week_level + (number * 2 + index * 3 + week + offset) % 5 - 2))
+                    for index, sign in enumerate(SIGN_FIELDS)
+                }
+                checkin = CheckIn(
+                    user=person,
+                    local_date=period.start + dt.timedelta(days=offset),
+                    exposure=(number + week + offset) % 4 == 0,
+                    workload=(number + week) % 5,
+                    day_off=offset == 3 and (number + week) % 4 == 0,
+                    mood=3,
+                    energy=3,
+                    **ratings,
+                )
+                checkin.refresh_scores()
+                checkins.append(checkin)
+    CheckIn.objects.bulk_create(checkins)
+
+
+def add_team_members(team, count: int, prefix: str) -> list:
+    """Colleagues who never sign in in the journeys (no password: no slow hashing)."""
+    from accounts.models import Membership, User
+
+    people = []
+    for number in range(count):
+        person = User.objects.create_user(
+            f"{prefix}{number}@example.org",
+            organisation=team.organisation,
+            display_name=f"{prefix.title()} {number}",
+            time_zone="Europe/London",
+        )
+        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER)
+        people.append(person)
+    return people

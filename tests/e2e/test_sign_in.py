@@ -20,7 +20,7 @@ def test_a_keyboard_user_can_skip_to_the_content(page, alice):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto("/accounts/profile/")
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to main content")
+    skip = page.locator("a.skip-link[href='#main']")
     assert skip.evaluate("el => el === document.activeElement"), page.evaluate(
         "document.activeElement.outerHTML"
     )
