@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+
+    def navigation(self, user):
+        from django.urls import reverse
+
+        from accounts.navigation import NavItem
+
+        items = []
+        if user.is_member:
+            items.append(NavItem(_("Reminders"), reverse("reminders:preferences"), order=50))
+        if user.is_superuser or (user.is_org_admin and user.organisation_id):
+            items.append(NavItem(_("Reminder log"), reverse("reminders:deliveries"), order=85))
+        return items

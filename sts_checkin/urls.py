@@ -5,4 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("checkins.urls")),
+    path("", include("reminders.urls")),
+    path("supervision/", include("supervision.urls")),
 ]

@@ -157,7 +157,13 @@ def root(db) -> User:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment for `celery_worker_process`; override it in a test module to add variables."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_worker_env):
     """A real Celery worker in its own process, on the configured broker and the test database.
 
     Tests using it must commit their data (transactional_db), since the worker reads
@@ -173,6 +179,7 @@ def celery_worker_process(transactional_db):
         )
     else:
         env["DATABASE_URL"] = f"sqlite:///{db_settings['NAME']}"
+    env.update(celery_worker_env)
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
     process = subprocess.Popen(
         [

@@ -1,0 +1,28 @@
+"""Demo shares for `seed_demo`: two Child Protection staff share a recent check-in with Sam.
+
+Idempotent, and a no-op until check-in history exists (seeded by checkins/demo.py).
+"""
+
+from __future__ import annotations
+
+from accounts.demo import demo_email
+from checkins.models import CheckIn
+
+from .models import SharedCheckIn
+
+# (handle, share ratings and practices, would like to talk)
+DEMO_SHARES = (("ana", True, False), ("ben", False, True))
+
+
+def extend(organisation) -> None:
+    for handle, share_values, wants_to_talk in DEMO_SHARES:
+        latest = (
+            CheckIn.objects.filter(user__email=demo_email(handle), user__organisation=organisation)
+            .order_by("-local_date")
+            .first()
+        )
+        if latest is None or SharedCheckIn.objects.filter(checkin__user=latest.user).exists():
+            continue
+        SharedCheckIn.objects.create(
+            checkin=latest, share_ratings=share_values, share_practices=share_values, wants_to_talk=wants_to_talk
+        )

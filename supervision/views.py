@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from accounts.models import AuditEvent, Membership, Organisation, Team
+from checkins import insights
+from checkins.models import CheckIn
+
+from . import dashboard
+from .anonymity import (
+    Grid,
+    Unit,
+    closed_periods,
+    organisation_unit,
+    period_range_label,
+    publishable_cells,
+    team_unit,
+)
+from .models import SharedCheckIn
+from .sharing import do_share, do_withdraw
+
+WEEK_CHOICES = (12, 52)
+SHARE_WINDOW_DAYS = 14
+
+
+def _get_team_for_supervisor(request: HttpRequest, team_id: int) -> Team:
+    """The team, if the signed-in person supervises it; 404 to anyone else."""
+    team = (
+        Team.objects.filter(
+            pk=team_id, memberships__user=request.user, memberships__role=Membership.Role.SUPERVISOR
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if team is None:
+        raise Http404
+    return team
+
+
+def _get_organisation_for_admin(request: HttpRequest) -> Organisation:
+    user = request.user
+    if not (user.is_org_admin and user.organisation_id):
+        raise Http404
+    return user.organisation
+
+
+def _get_share_for_supervisor(request: HttpRequest, share_id: int) -> SharedCheckIn:
+    share = (
+        SharedCheckIn.objects.visible_to_supervisor(request.user)
+        .select_related("checkin__user")
+        .filter(pk=share_id)
+        .first()
+    )
+    if share is None:
+        raise Http404
+    return share
+
+
+def _get_checkin_for_author(request: HttpRequest, checkin_id: int) -> CheckIn:
+    checkin = CheckIn.objects.filter(pk=checkin_id, user=request.user).select_related("user").first()
+    if checkin is None:
+        raise Http404
+    return checkin
+
+
+def _weeks(request: HttpRequest) -> int:
+    return 52 if request.GET.get("weeks") == "52" else 12
+
+
+def _unit_context(grid: Grid, unit: Unit) -> dict:
+    return {
+        "unit": unit,
+        "prefix": f"{unit.kind}-{unit.id}",
+        "label": grid.labels[unit],
+        "members": grid.members[unit],
+        "has_figures": grid.has_any_published(unit),
+        "charts": dashboard.charts(grid, unit),
+        "table": dashboard.table(grid, unit),
+        "changes": dashboard.changes(grid, unit),
+        "prompts": dashboard.prompts(grid, unit),
+    }
+
+
+def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+@login_required
+def teams(request: HttpRequest) -> HttpResponse:
+    supervised = list(request.user.supervised_teams().order_by("name"))
+    if not supervised:
+        raise Http404
+    if len(supervised) == 1:
+        return redirect("supervision:team_dashboard", team_id=supervised[0].pk)
+    return render(request, "supervision/teams.html", {"teams": supervised})
+
+
+@login_required
+def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = _get_team_for_supervisor(request, team_id)
+    weeks = _weeks(request)
+    periods = closed_periods(team.organisation, weeks)
+    grid = publishable_cells(team.organisation, periods)
+    audit.record(
+        AuditEvent.Action.DASHBOARD_VIEW,
+        actor=request.user,
+        team=team,
+        period=period_range_label(periods),
+        detail={"weeks": weeks},
+    )
+    return render(
+        request,
+        "supervision/team_dashboard.html",
+        {
+            "team": team,
+            "weeks": weeks,
+            "week_choices": WEEK_CHOICES,
+            "grid": grid,
+            "trend": _unit_context(grid, team_unit(team.pk)),
+            "k": grid.k,
+        },
+    )
+
+
+@login_required
+def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = _get_team_for_supervisor(request, team_id)
+    weeks = _weeks(request)
+    periods = closed_periods(team.organisation, weeks)
+    grid = publishable_cells(team.organisation, periods)
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        actor=request.user,
+        team=team,
+        period=period_range_label(periods),
+        detail={"weeks": weeks, "what": "team trends"},
+    )
+    rows = dashboard.export_rows(grid, [team_unit(team.pk)])
+    return _csv_response(f"team-trends-{team.pk}-{periods[-1].label}.csv", rows)
+
+
+@login_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    org = _get_organisation_for_admin(request)
+    weeks = _weeks(request)
+    periods = closed_periods(org, weeks)
+    grid = publishable_cells(org, periods)
+    audit.record(
+        AuditEvent.Action.ORGANISATION_VIEW,
+        actor=request.user,
+        organisation_id=org.pk,
+        period=period_range_label(periods),
+        detail={"weeks": weeks},
+    )
+    org_unit = organisation_unit(org.pk)
+    return render(
+        request,
+        "supervision/organisation.html",
+        {
+            "organisation": org,
+            "weeks": weeks,
+            "week_choices": WEEK_CHOICES,
+            "grid": grid,
+            "total": _unit_context(grid, org_unit),
+            "team_blocks": [_unit_context(grid, unit) for unit in grid.units if unit.is_team],
+            "k": grid.k,
+        },
+    )
+
+
+@login_required
+def organisation_export(request: HttpRequest) -> HttpResponse:
+    org = _get_organisation_for_admin(request)
+    weeks = _weeks(request)
+    periods = closed_periods(org, weeks)
+    grid = publishable_cells(org, periods)
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        actor=request.user,
+        organisation_id=org.pk,
+        period=period_range_label(periods),
+        detail={"weeks": weeks, "what": "organisation trends"},
+    )
+    units = [organisation_unit(org.pk), *[unit for unit in grid.units if unit.is_team]]
+    return _csv_response(f"organisation-trends-{periods[-1].label}.csv", dashboard.export_rows(grid, units))
+
+
+@login_required
+def share(request: HttpRequest) -> HttpResponse:
+    """The staff page: choose which recent check-ins, if any, a supervisor may see."""
+    since = request.user.local_today() - dt.timedelta(days=SHARE_WINDOW_DAYS - 1)
+    checkins = list(
+        CheckIn.objects.filter(user=request.user, local_date__gte=since)
+        .select_related("share")
+        .order_by("-local_date")
+    )
+    has_supervisor = Membership.objects.filter(
+        team__memberships__user=request.user,
+        team__memberships__role=Membership.Role.MEMBER,
+        role=Membership.Role.SUPERVISOR,
+    ).exclude(user=request.user).exists()
+    rows = []
+    for checkin in checkins:
+        current = getattr(checkin, "share", None)
+        active = current if current is not None and current.is_active else None
+        rows.append({"checkin": checkin, "share": active})
+    return render(
+        request,
+        "supervision/share.html",
+        {"rows": rows, "has_supervisor": has_supervisor, "window": SHARE_WINDOW_DAYS},
+    )
+
+
+@login_required
+@require_POST
+def share_checkin(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    checkin = _get_checkin_for_author(request, checkin_id)
+    if request.POST.get("action") == "withdraw":
+        do_withdraw(checkin)
+        messages.success(request, _("Withdrawn. Your supervisor can no longer see this check-in."))
+        return redirect("supervision:share")
+    shared = do_share(
+        checkin,
+        ratings=request.POST.get("share_ratings") == "on",
+        practices=request.POST.get("share_practices") == "on",
+        wants_to_talk=request.POST.get("wants_to_talk") == "on",
+    )
+    if shared is None:
+        messages.info(request, _("Nothing from this check-in is shared."))
+    elif shared.wants_to_talk:
+        messages.success(request, _("Saved. Your supervisor has been told you would like to talk."))
+    else:
+        messages.success(request, _("Saved. Your supervisor can now see what you chose, and nothing else."))
+    return redirect("supervision:share")
+
+
+@login_required
+def shared(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_supervisor:
+        raise Http404
+    shares = SharedCheckIn.objects.visible_to_supervisor(request.user).select_related("checkin__user")
+    return render(request, "supervision/shared.html", {"shares": shares})
+
+
+@login_required
+def shared_detail(request: HttpRequest, share_id: int) -> HttpResponse:
+    share = _get_share_for_supervisor(request, share_id)
+    checkin = share.checkin
+    audit.record(
+        AuditEvent.Action.SHARED_CHECKIN_VIEW,
+        actor=request.user,
+        detail={"shared_checkin": share.pk},
+    )
+    ratings = []
+    if share.share_ratings:
+        ratings = [
+            {"label": CheckIn._meta.get_field(name).verbose_name, "value": getattr(checkin, name)}
+            for name in insights.SIGN_FIELDS
+        ]
+    practices = list(checkin.practices.values_list("name", flat=True)) if share.share_practices else []
+    return render(
+        request,
+        "supervision/shared_detail.html",
+        {"share": share, "checkin": checkin, "person": checkin.user, "ratings": ratings, "practices": practices},
+    )

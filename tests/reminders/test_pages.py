@@ -1,0 +1,93 @@
+"""The Reminders page for staff and the reminder log for organisation admins."""
+
+from datetime import date, time
+
+import time_machine
+from django.urls import reverse
+
+from accounts.navigation import nav_items_for
+from reminders.models import Delivery, ReminderPreference
+
+from ..conftest import make_user
+from .conftest import make_schedule, utc
+
+PREFERENCES = "/reminders/"
+LOG = "/reminders/log/"
+
+
+def test_staff_see_a_reminders_menu_item_and_admins_a_log(alice, bob, olivia):
+    assert ("Reminders", PREFERENCES) in [(str(i.label), i.url) for i in nav_items_for(alice)]
+    assert reverse("reminders:deliveries") not in [i.url for i in nav_items_for(alice)]
+    assert PREFERENCES not in [i.url for i in nav_items_for(bob)]
+    assert LOG in [i.url for i in nav_items_for(olivia)]
+
+
+def test_the_page_needs_signing_in(client, db):
+    response = client.get(PREFERENCES)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_shows_the_schedule_and_the_next_reminder(organisation, team_a, alice, client):
+    with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
+        make_schedule(organisation, at=time(16, 30), weekdays="01234")
+        client.force_login(alice)
+        response = client.get(PREFERENCES)
+    content = response.content.decode()
+    assert "Monday to Friday at 16:30 (Europe/London time)" in content
+    assert "Your next reminder: Monday 15 June, 16:30." in content
+
+
+def test_saving_own_time_and_days_reschedules(organisation, team_a, alice, client):
+    with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
+        make_schedule(organisation, at=time(16, 30), weekdays="01234")
+        client.force_login(alice)
+        response = client.post(
+            PREFERENCES, {"local_time": "07:45", "weekdays": ["5", "6"], "quiet_start": "", "quiet_end": ""}
+        )
+        assert response.status_code == 302
+        assert "Your reminder settings are saved." in client.get(PREFERENCES).content.decode()
+    preference = ReminderPreference.objects.get(user=alice)
+    assert (preference.local_time, preference.weekdays) == (time(7, 45), "56")
+    assert preference.next_reminder_at == utc(2026, 6, 20, 6, 45)
+
+
+def test_bad_input_is_explained_next_to_the_field_and_kept(organisation, team_a, alice, client):
+    client.force_login(alice)
+    with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
+        response = client.post(
+            PREFERENCES, {"local_time": "25:99", "quiet_start": "21:00", "quiet_end": "", "snoozed_until": "2026-06-01"}
+        )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid time." in content
+    assert "Give both a start and an end for quiet hours" in content
+    assert "Pick today or a later day" in content
+    assert 'value="25:99"' in content and 'value="21:00"' in content
+    assert not ReminderPreference.objects.filter(user=alice).exists()
+
+
+def test_the_log_shows_counts_by_day_and_status_for_the_admins_own_organisation_only(
+    organisation, alice, carol, eve, olivia, client
+):
+    people = [alice, carol]
+    people += [make_user(f"extra{i}@example.org", organisation) for i in range(5)]
+    for person in people:
+        Delivery.objects.create(user=person, local_date=date(2026, 6, 15), status=Delivery.Status.SENT)
+    Delivery.objects.create(user=alice, local_date=date(2026, 6, 16), status=Delivery.Status.FAILED)
+    Delivery.objects.create(user=eve, local_date=date(2026, 6, 15), status=Delivery.Status.SENT)
+    client.force_login(olivia)
+    with time_machine.travel(utc(2026, 6, 17, 9, 0), tick=False):
+        response = client.get(LOG)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<td>7</td>" in content  # Riverside's seven, not Elsewhere's eighth
+    assert "fewer than 5" in content  # one failure on Tuesday: too few to show
+    for person in [*people, eve]:
+        assert person.email not in content
+    assert "Alice" not in content and "Carol" not in content
+
+
+def test_the_log_is_not_there_for_staff_or_supervisors(alice, bob, client):
+    for person in [alice, bob]:
+        client.force_login(person)
+        assert client.get(LOG).status_code == 404

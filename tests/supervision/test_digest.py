@@ -1,0 +1,57 @@
+from django.core import mail
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from accounts.models import AuditEvent, Membership, Team
+from supervision.tasks import send_weekly_digests
+
+from .conftest import add_members, assert_no_individual_data, weekly_history
+
+
+def test_each_supervisor_gets_one_digest_with_last_weeks_published_figures(bob, dave, team_a_history, team_b_history):
+    send_weekly_digests.apply()
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "dave@example.org"]
+    to_bob = next(m for m in mail.outbox if m.to == ["bob@example.org"])
+    assert "2026-W11" in to_bob.subject
+    html = to_bob.alternatives[0][0]
+    for part in (to_bob.body, html):
+        assert "Team A" in part
+        assert "6 of 6" in part
+        assert "Team B" not in part
+        assert "a reflection aid, not a diagnosis" in part
+        assert_no_individual_data(part)
+
+
+def test_a_team_with_nothing_publishable_gets_a_short_note(organisation):
+    small = Team.objects.create(organisation=organisation, name="Small")
+    weekly_history(add_members(small, 3, "tiny"), 2, level=4)
+    supervisor = add_members(small, 1, "boss")[0]
+    Membership.objects.filter(user=supervisor).update(role=Membership.Role.SUPERVISOR)
+    send_weekly_digests.apply()
+    (message,) = mail.outbox
+    assert "Nothing to show for last week" in message.body
+    assert "3 of 3" not in message.body
+
+
+def test_each_digest_is_recorded_in_the_audit_log(bob, team_a, team_a_history):
+    send_weekly_digests.apply()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DIGEST_SENT)
+    assert event.team == team_a
+    assert event.period == "2026-W11"
+    assert event.detail == {"recipient": bob.pk, "published": True}
+
+
+def test_members_and_admins_get_no_digest(alice, bob, olivia, oscar, eve, team_a_history):
+    call_command("send_weekly_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+
+
+def test_the_command_sends_the_digest_now(bob, team_a_history):
+    call_command("send_weekly_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(mail.outbox) == 1
+
+
+def test_the_digest_is_scheduled_for_monday_morning(db):
+    task = PeriodicTask.objects.get(task="supervision.send_weekly_digests")
+    assert task.enabled
+    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "7", "1")

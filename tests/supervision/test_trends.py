@@ -1,0 +1,74 @@
+import datetime as dt
+from decimal import Decimal
+
+from checkins.models import Practice
+from supervision.anonymity import Period, closed_periods, organisation_unit, publishable_cells, team_unit
+
+from .conftest import LAST_CLOSED_MONDAY, add_checkins, add_members, build_checkin
+
+WEEK = Period.week_of(LAST_CLOSED_MONDAY)
+
+
+def grid_for(organisation, weeks=2):
+    return publishable_cells(organisation, closed_periods(organisation, weeks))
+
+
+def test_means_shares_and_participation_are_computed_for_the_week(organisation, team_a, practice):
+    people = add_members(team_a, 8, "p")
+    tuesday = LAST_CLOSED_MONDAY + dt.timedelta(days=1)
+    checkins = [build_checkin(p, tuesday, 1) for p in people[:4]]
+    checkins += [build_checkin(p, tuesday, 3, exposure=True, workload=2) for p in people[4:6]]
+    add_checkins(checkins, [practice])
+    grid = grid_for(organisation)
+    unit = team_unit(team_a.pk)
+    assert grid.cell(unit, WEEK, "people").value == 6
+    assert grid.cell(unit, WEEK, "participation").value == 75
+    assert grid.cell(unit, WEEK, "sts_index").value == Decimal("1.7")
+    assert grid.cell(unit, WEEK, "high_share").value == 33
+    assert grid.cell(unit, WEEK, "exposure_days").value == Decimal("0.3")
+    assert grid.cell(unit, WEEK, "top_practices").value == ("Slow breathing",)
+
+
+def test_workload_is_hidden_when_fewer_than_k_people_answered_it(organisation, team_a):
+    people = add_members(team_a, 6, "w")
+    day = LAST_CLOSED_MONDAY + dt.timedelta(days=2)
+    add_checkins([build_checkin(p, day, 1, workload=3 if i < 2 else None) for i, p in enumerate(people)])
+    cell = grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "workload")
+    assert not cell.published
+    assert cell.value is None
+
+
+def test_the_median_days_since_time_off_counts_to_the_end_of_the_week(organisation, team_a):
+    people = add_members(team_a, 5, "off")
+    sunday = WEEK.end
+    checkins = []
+    for i, person in enumerate(people):
+        checkins.append(build_checkin(person, sunday - dt.timedelta(days=40 + i), 0, day_off=True))
+        checkins.append(build_checkin(person, WEEK.start, 1))
+    add_checkins(checkins)
+    cell = grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "days_since_time_off")
+    assert cell.value == 42
+
+
+def test_a_practice_used_by_fewer_than_k_people_is_not_named(organisation, team_a, practice):
+    rare = Practice.objects.create(key="humour", name="Humour", order=2)
+    people = add_members(team_a, 6, "r")
+    created = add_checkins([build_checkin(p, WEEK.start, 1) for p in people], [practice])
+    created[0].practices.add(rare)
+    assert grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "top_practices").value == ("Slow breathing",)
+
+
+def test_the_organisation_total_counts_a_person_in_two_teams_once(organisation, team_a, team_b):
+    people = add_members(team_a, 6, "both")
+    for person in people:
+        person.memberships.create(team=team_b, role="member")
+    add_checkins([build_checkin(p, WEEK.start, 2) for p in people])
+    grid = grid_for(organisation)
+    assert grid.cell(organisation_unit(organisation.pk), WEEK, "people").value == 6
+    assert grid.members[organisation_unit(organisation.pk)] == 6
+
+
+def test_supervisors_own_check_ins_do_not_count_towards_their_team(organisation, team_a, bob):
+    people = add_members(team_a, 4, "s")
+    add_checkins([build_checkin(p, WEEK.start, 1) for p in [*people, bob]])
+    assert not grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "people").published
