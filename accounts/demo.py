@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Membership, Organisation, Team, User
+from .two_factor import requires_two_factor
 
 DEMO_PASSWORD = "calm-harbour-2026"
 DEMO_DOMAIN = "demo.sts-checkin.test"
@@ -95,7 +97,25 @@ def seed() -> Organisation:
             Membership.objects.get_or_create(user=member, team=team, defaults={"role": Membership.Role.MEMBER})
     _person(organisation, ADMIN[0], ADMIN[1], is_org_admin=True, is_staff=True)
     _person(None, SUPERUSER[0], SUPERUSER[1], is_superuser=True, is_staff=True)
+    for person in User.objects.filter(email__endswith="@" + DEMO_DOMAIN):
+        if requires_two_factor(person):
+            TOTPDevice.objects.get_or_create(user=person, name=DEMO_DEVICE_NAME, defaults={"confirmed": True})
     return organisation
+
+
+DEMO_DEVICE_NAME = "Demo authenticator"
+
+
+def current_demo_code(email: str) -> str | None:
+    """The code a demo account's authenticator would show now (demo accounts only)."""
+    from django_otp.oath import totp
+
+    if not email.lower().endswith("@" + DEMO_DOMAIN):
+        return None
+    device = TOTPDevice.objects.filter(user__email__iexact=email, name=DEMO_DEVICE_NAME, confirmed=True).first()
+    if device is None:
+        return None
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -28,3 +28,20 @@ def test_seed_demo_twice_leaves_the_same_rows(db):
     assert User.objects.filter(is_org_admin=True).count() == 1
     assert User.objects.filter(is_superuser=True).count() == 1
     assert User.objects.get(email=demo_email("ana")).check_password(DEMO_PASSWORD)
+
+
+def test_demo_supervisors_can_pass_two_step_sign_in_with_the_demo_code(db):
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.demo import current_demo_code
+
+    call_command("seed_demo", stdout=io.StringIO())
+    client = Client()
+    email = demo_email("sam")
+    client.post(reverse("login"), {"username": email, "password": DEMO_PASSWORD})
+    response = client.post(reverse("two_factor_verify"), {"otp_token": current_demo_code(email)})
+    assert response.status_code == 302
+    assert client.get(reverse("profile")).status_code == 200
+    assert current_demo_code(demo_email("ana")) is None  # staff don't need one
+    assert current_demo_code("someone@example.org") is None

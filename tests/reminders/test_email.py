@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.urls import resolve
 
+from checkins.models import IntroSeen
 from reminders import tasks
 from reminders.models import ReminderPreference
 
@@ -51,6 +52,7 @@ def test_its_first_link_opens_todays_check_in_after_sign_in(reminder, client, al
     response = client.get(checkin_path)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/checkin/")
     client.force_login(alice)
+    IntroSeen.objects.create(user=alice)  # a first-timer sees the short intro screen first
     assert client.get(checkin_path).status_code == 200
 
 

@@ -14,6 +14,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from checkins.models import IntroSeen
 from reminders import dispatch, tasks
 from reminders.models import Delivery
 
@@ -93,6 +94,7 @@ def test_a_beat_tick_reaches_a_real_worker_which_emails_a_link_to_todays_check_i
     checkin_path = re.search(r"http://127\.0\.0\.1:8000(/\S*)", parts["text/plain"]).group(1)
     assert resolve(checkin_path).view_name == "checkins:today"
     client.force_login(alice)
+    IntroSeen.objects.create(user=alice)  # a first-timer sees the short intro screen first
     response = client.get(checkin_path, follow=True)
     assert response.status_code == 200
     assert response.resolver_match.view_name == "checkins:today"

@@ -23,3 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo login uses the password: {demo.DEMO_PASSWORD}")
         for login in demo.demo_logins():
             self.stdout.write(f"  {login.role:<40} {login.email}")
+        self.stdout.write(
+            "Supervisors and admins need a two-step code; print the current one with\n"
+            "  .venv/bin/python manage.py demo_code sam@" + demo.DEMO_DOMAIN
+        )
