@@ -172,10 +172,10 @@ def _checkin_chunks(
 
 # --- Seeding -------------------------------------------------------------------------------------
 
-def existing_checkins() -> int | None:
+def existing_checkins(org_name: str = ORG_NAME) -> int | None:
     """The number of the bench organisation's check-ins, or None when it is not there."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [ORG_NAME])
+        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [org_name])
         row = cursor.fetchone()
         if row is None:
             return None
@@ -187,10 +187,10 @@ def existing_checkins() -> int | None:
         return cursor.fetchone()[0]
 
 
-def delete_bench_organisation() -> None:
+def delete_bench_organisation(org_name: str = ORG_NAME) -> None:
     """Remove the bench organisation and everything hanging off it, in bulk."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [ORG_NAME])
+        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [org_name])
         row = cursor.fetchone()
         if row is None:
             return
@@ -234,16 +234,17 @@ def seed(
     reseed: bool = False,
     today: date | None = None,
     random_seed: int = 20260101,
+    org_name: str = ORG_NAME,
     log=print,
 ) -> SeedReport:
     """Load the bench organisation, unless it is already there (then report `skipped`)."""
     require_postgres()
-    present = existing_checkins()
+    present = existing_checkins(org_name)
     if present is not None and not reseed:
         return SeedReport(skipped=True, rows={"checkins": present})
     if present is not None:
-        log("Removing the earlier bench organisation (--reseed)…")
-        delete_bench_organisation()
+        log(f"Removing the earlier {org_name!r} (--reseed)…")
+        delete_bench_organisation(org_name)
 
     rng = random.Random(random_seed)
     today = today or datetime.now(UTC).date()
@@ -257,9 +258,10 @@ def seed(
         cursor.execute(
             "INSERT INTO accounts_organisation (name, time_zone, anonymity_k, support_contact, crisis_contact, "
             "created_at) VALUES (%s, %s, 5, '', '', now()) RETURNING id",
-            [ORG_NAME, TIME_ZONE],
+            [org_name, TIME_ZONE],
         )
         org_id = cursor.fetchone()[0]
+        prefix = "" if org_name == ORG_NAME else f"o{org_id}-"
         _copy(
             cursor, "accounts_team", ("organisation_id", "name", "created_at"),
             "".join(f"{org_id}\tTeam {t:04d}\t{now}\n" for t in range(teams)),
@@ -273,9 +275,9 @@ def seed(
                 f"{password}\t\\N\tf\t{email}\t\t{TIME_ZONE}\t\t{org_id}\t{flag}\tt\t{flag}\t{first_day} 09:00:00+00\n"
             )
 
-        lines = [user_line(f"admin@{EMAIL_DOMAIN}", admin=True)]
+        lines = [user_line(f"{prefix}admin@{EMAIL_DOMAIN}", admin=True)]
         lines += [
-            user_line(f"t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}") for t in range(teams) for p in range(team_size)
+            user_line(f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}") for t in range(teams) for p in range(team_size)
         ]
         _copy(cursor, "accounts_user", USER_COLUMNS, "".join(lines))
         cursor.execute("SELECT id, email FROM accounts_user WHERE organisation_id = %s", [org_id])
@@ -286,7 +288,7 @@ def seed(
         for t in range(teams):
             team_id = team_ids[f"Team {t:04d}"]
             for p in range(team_size):
-                user_id = user_ids[f"t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}"]
+                user_id = user_ids[f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}"]
                 role = "supervisor" if p == 0 else "member"
                 memberships.append(f"{role}\t{now}\t{user_id}\t{team_id}\n")
                 if p:
@@ -338,10 +340,10 @@ def seed(
     return report
 
 
-def bench_people() -> dict:
+def bench_people(org_name: str = ORG_NAME) -> dict:
     """Who the measurements sign in as: the org admin, and supervisors of teams."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [ORG_NAME])
+        cursor.execute("SELECT id FROM accounts_organisation WHERE name = %s", [org_name])
         org_id = cursor.fetchone()[0]
         cursor.execute(
             "SELECT t.id, m.user_id FROM accounts_team t JOIN accounts_membership m ON m.team_id = t.id "

@@ -9,7 +9,7 @@ import os
 
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from sts_checkin.settings import *  # noqa: E402,F403
+from sts_checkin.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 # Plain HTTP on the loopback: no secure-only cookies; static files without a collectstatic manifest.

@@ -188,7 +188,9 @@ class Server:
 
 def _ratings(rng: random.Random) -> dict[str, str]:
     values = {field: str(rng.randint(0, 3)) for field in SIGN_FIELDS}
-    values.update({"mood": str(rng.randint(1, 5)), "energy": str(rng.randint(1, 5)), "workload": str(rng.randint(0, 4))})
+    values.update(
+        {"mood": str(rng.randint(1, 5)), "energy": str(rng.randint(1, 5)), "workload": str(rng.randint(0, 4))}
+    )
     return values
 
 
