@@ -124,16 +124,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def database_url() -> str:
+    """The database this process really uses (the test database under pytest)."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER'] or 'postgres'}{password}@{host}/{db['NAME']}"
+
+
 def server_env() -> dict[str, str]:
     env = dict(os.environ)
-    db = connection.settings_dict
     env.update(
         {
             "BENCH": "1",
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": (
-                f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-            ),
+            "DATABASE_URL": database_url(),
             "SECRET_KEY": settings.SECRET_KEY,
             "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
         }
