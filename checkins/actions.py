@@ -70,7 +70,8 @@ def do_save_checkin(
                 with transaction.atomic():
                     checkin = CheckIn(user=user, local_date=local_date, **values)
                     checkin.save()
-                    checkin.practices.set(practice_ids)
+                    if practice_ids:  # a new row has no links yet: nothing to read or remove
+                        checkin.practices.add(*practice_ids)
                 return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
             except IntegrityError:
                 # Another request inserted the same day first: update its row instead.

@@ -133,7 +133,6 @@ def today(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and not IntroSeen.objects.filter(user=user).exists():
         return redirect(f"{reverse('checkins:intro')}?next={request.get_full_path()}")
 
-    checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
     if request.method == "POST":
         form = CheckInForm(request.POST, organisation_id=user.organisation_id)
         if form.is_valid():
@@ -153,7 +152,10 @@ def today(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             return redirect(f"{reverse('checkins:saved')}?date={local_date.isoformat()}")
+        # Loaded only when the form is shown again: a successful save never needs it.
+        checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
     else:
+        checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
         form = CheckInForm(initial=CheckInForm.initial_for(checkin), organisation_id=user.organisation_id)
 
     action = reverse("checkins:today")

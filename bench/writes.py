@@ -1,0 +1,313 @@
+"""Check-in write path over real HTTP: gunicorn (2 sync workers) against a bare insert in the same server.
+
+The writers are their own small organisation ("Bench writers"), so their check-ins never
+touch the big organisation's figures. Each writer has a session made in the database up
+front (as if they had signed in) and a CSRF cookie; each request posts one writer's check-in
+for one date of the editable window (today and the two days before), so every request
+inserts a new row, as the bare view does. Concurrent client threads each own a slice of the
+writers. Between rounds the writers' check-ins are deleted.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from accounts.models import Membership, Organisation, Team, User
+from checkins.actions import editable_dates
+from checkins.insights import SIGN_FIELDS
+from checkins.models import CheckIn, IntroSeen
+
+from .seed import EMAIL_DOMAIN, TIME_ZONE
+
+WRITERS_ORG = "Bench writers"
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Writer:
+    user_id: int
+    session_key: str
+    csrf: str
+
+
+@dataclass
+class Round:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def setup_writers(count: int) -> list[Writer]:
+    """(Re)create the writers' organisation with `count` signed-in members."""
+    with transaction.atomic():
+        old = Organisation.objects.filter(name=WRITERS_ORG).first()
+        if old is not None:
+            people = User.objects.filter(organisation=old)
+            Session.objects.filter(session_key__startswith="bench").delete()
+            CheckIn.objects.filter(user__in=people).delete()
+            people.delete()
+            old.delete()
+        organisation = Organisation.objects.create(name=WRITERS_ORG, time_zone=TIME_ZONE)
+        team = Team.objects.create(organisation=organisation, name="Writers")
+        password = User.objects.filter(email__endswith=EMAIL_DOMAIN).values_list("password", flat=True).first()
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"writer-{i:05d}@{EMAIL_DOMAIN}", organisation=organisation, time_zone=TIME_ZONE,
+                    password=password or "!",
+                )
+                for i in range(count)
+            ]
+        )
+        Membership.objects.bulk_create([Membership(user=user, team=team) for user in users])
+        IntroSeen.objects.bulk_create([IntroSeen(user=user) for user in users])
+        writers, sessions = [], []
+        expire = timezone.now() + timedelta(days=1)
+        for user in users:
+            key = "bench" + get_random_string(27)
+            data = {
+                SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash(),
+            }
+            sessions.append(Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expire))
+            writers.append(Writer(user.pk, key, get_random_string(32)))
+        Session.objects.bulk_create(sessions)
+    return writers
+
+
+def clear_writes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM checkins_checkin WHERE user_id IN (SELECT u.id FROM accounts_user u "
+            "JOIN accounts_organisation o ON o.id = u.organisation_id WHERE o.name = %s)",
+            [WRITERS_ORG],
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The database this process really uses (the test database under pytest)."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER'] or 'postgres'}{password}@{host}/{db['NAME']}"
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "BENCH": "1",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": database_url(),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        }
+    )
+    env.pop("DEBUG", None)
+    return env
+
+
+class Server:
+    """gunicorn with the bench settings, on a free local port."""
+
+    def __init__(self, workers: int = 2):
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "sts_checkin.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--backlog", "2048",
+                "--log-level", "warning",
+            ],
+            cwd=BASE_DIR,
+            env=server_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _ratings(rng: random.Random) -> dict[str, str]:
+    values = {field: str(rng.randint(0, 3)) for field in SIGN_FIELDS}
+    values.update(
+        {"mood": str(rng.randint(1, 5)), "energy": str(rng.randint(1, 5)), "workload": str(rng.randint(0, 4))}
+    )
+    return values
+
+
+def _request(port: int, path: str, body: str, cookie: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST", path, body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Host": "127.0.0.1"},
+        )
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except OSError:
+        status = 0
+    finally:
+        conn.close()
+    return status, (time.perf_counter() - started) * 1000
+
+
+def run_round(port: int, writers: list[Writer], bare: bool, concurrency: int) -> Round:
+    """Every writer posts a check-in for each editable date; `concurrency` threads share the writers."""
+    # The writers' own time zone decides "today".
+    local_today = timezone.now().astimezone(ZoneInfo(TIME_ZONE)).date()
+    dates = [day.isoformat() for day in editable_dates(local_today)]
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def work(slice_: list[Writer], seed: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed)
+        mine: list[float] = []
+        failed = 0
+        for writer in slice_:
+            for day in dates:
+                values = _ratings(rng)
+                if bare:
+                    body = urlencode(
+                        {"user": writer.user_id, "date": day, "mood": values["mood"], "energy": values["energy"],
+                         "workload": values["workload"],
+                         **{f"r{i}": values[field] for i, field in enumerate(SIGN_FIELDS)}}
+                    )
+                    status, ms = _request(port, "/bench/bare-insert/", body, "")
+                    ok = status == 204
+                else:
+                    body = urlencode({**values, "exposure": "no", "version": "0", "csrfmiddlewaretoken": writer.csrf})
+                    cookie = f"sessionid={writer.session_key}; csrftoken={writer.csrf}"
+                    status, ms = _request(port, f"/checkin/?date={day}", body, cookie)
+                    ok = status == 302
+                mine.append(ms)
+                failed += not ok
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    slices = [writers[i::concurrency] for i in range(concurrency)]
+    threads = [threading.Thread(target=work, args=(s, i)) for i, s in enumerate(slices) if s]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return Round(requests=len(latencies), errors=errors, seconds=seconds, latencies_ms=latencies)
+
+
+@dataclass
+class WriteResult:
+    app_per_s: float
+    bare_per_s: float
+    errors: int
+    p50_ms: float
+    p95_ms: float
+    bare_p95_ms: float
+    requests_per_round: int
+    concurrency: int
+    writers: int
+
+    @property
+    def ratio(self) -> float:
+        return self.app_per_s / self.bare_per_s if self.bare_per_s else 0.0
+
+
+def measure_writes(writers_count: int = 400, concurrency: int = 16, rounds: int = 3, log=print) -> WriteResult:
+    writers = setup_writers(writers_count)
+    app_rounds: list[Round] = []
+    bare_rounds: list[Round] = []
+    with Server() as server:
+        # Warm both workers (imports, templates, connections), then start clean.
+        run_round(server.port, writers[: 2 * concurrency], bare=False, concurrency=concurrency)
+        clear_writes()
+        run_round(server.port, writers[: 2 * concurrency], bare=True, concurrency=concurrency)
+        clear_writes()
+        for i in range(rounds):
+            for bare, into in ((False, app_rounds), (True, bare_rounds)):
+                result = run_round(server.port, writers, bare=bare, concurrency=concurrency)
+                clear_writes()
+                into.append(result)
+                log(f"  round {i + 1} {'bare insert' if bare else 'check-in form'}: {result.per_s:.0f} req/s, "
+                    f"p95 {result.percentile(0.95):.0f} ms, {result.errors} errors")
+    median_app = sorted(app_rounds, key=lambda r: r.per_s)[len(app_rounds) // 2]
+    median_bare = sorted(bare_rounds, key=lambda r: r.per_s)[len(bare_rounds) // 2]
+    return WriteResult(
+        app_per_s=statistics.median(r.per_s for r in app_rounds),
+        bare_per_s=statistics.median(r.per_s for r in bare_rounds),
+        errors=sum(r.errors for r in app_rounds) + sum(r.errors for r in bare_rounds),
+        p50_ms=median_app.percentile(0.5),
+        p95_ms=median_app.percentile(0.95),
+        bare_p95_ms=median_bare.percentile(0.95),
+        requests_per_round=median_app.requests,
+        concurrency=concurrency,
+        writers=writers_count,
+    )
