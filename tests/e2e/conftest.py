@@ -69,8 +69,8 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# The browser's language (Accept-Language). Spanish joins this list once it is translated.
-LOCALES = {"en": "en-GB"}
+# The browser's language (Accept-Language): every journey runs in English and in Spanish.
+LOCALES = {"en": "en-GB", "es": "es-ES"}
 
 
 @pytest.fixture(params=list(LOCALES), ids=list(LOCALES))
