@@ -146,19 +146,25 @@ def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
     return _csv_response(f"team-trends-{team.pk}-{periods[-1].label}.csv", rows)
 
 
-@login_required
-def organisation(request: HttpRequest) -> HttpResponse:
+def _audited_organisation_grid(request: HttpRequest, action: str, **detail):
+    """An organisation admin's own organisation, its closed weeks and their cells; the look is audited."""
     org = _get_organisation_for_admin(request)
     weeks = _weeks(request)
     periods = closed_periods(org, weeks)
     grid = publishable_cells(org, periods)
     audit.record(
-        AuditEvent.Action.ORGANISATION_VIEW,
+        action,
         actor=request.user,
         organisation_id=org.pk,
         period=period_range_label(periods),
-        detail={"weeks": weeks},
+        detail={"weeks": weeks, **detail},
     )
+    return org, weeks, periods, grid
+
+
+@login_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    org, weeks, _periods, grid = _audited_organisation_grid(request, AuditEvent.Action.ORGANISATION_VIEW)
     org_unit = organisation_unit(org.pk)
     return render(
         request,
@@ -177,16 +183,8 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_export(request: HttpRequest) -> HttpResponse:
-    org = _get_organisation_for_admin(request)
-    weeks = _weeks(request)
-    periods = closed_periods(org, weeks)
-    grid = publishable_cells(org, periods)
-    audit.record(
-        AuditEvent.Action.EXPORT,
-        actor=request.user,
-        organisation_id=org.pk,
-        period=period_range_label(periods),
-        detail={"weeks": weeks, "what": "organisation trends"},
+    org, _weeks_shown, periods, grid = _audited_organisation_grid(
+        request, AuditEvent.Action.EXPORT, what="organisation trends"
     )
     units = [organisation_unit(org.pk), *[unit for unit in grid.units if unit.is_team]]
     return _csv_response(f"organisation-trends-{periods[-1].label}.csv", dashboard.export_rows(grid, units))

@@ -196,12 +196,18 @@ def celery_worker_process(transactional_db, celery_worker_env):
     if process.poll() is not None:
         raise RuntimeError(f"Celery worker failed to start: {process.stderr.read().decode()[-2000:]}")
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a child process to stop; kill it if it has not within 15 seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):

@@ -16,6 +16,7 @@ from accounts.models import Membership, Team, User
 from reminders.models import Delivery, ReminderSchedule
 
 from ..conftest import PASSWORD, wait_for
+from ..reminders.test_real_services import read_mail_file
 from .conftest import assert_accessible, open_menu_link, shot, sign_in_two_step, url_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,10 +32,6 @@ def celery_worker_env(tmp_path) -> dict[str, str]:
     return {"DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings", "REMINDER_TEST_MAIL_DIR": str(tmp_path)}
 
 
-def read_mail_file(folder: Path) -> email.message.Message:
-    (path,) = folder.glob("*.log")
-    raw = path.read_bytes().split(b"\n" + b"-" * 79)[0]
-    return email.message_from_bytes(raw)
 
 
 def parts_of(message: email.message.Message) -> dict[str, str]:

@@ -31,7 +31,7 @@ from django.db import connection
 
 from sts_checkin.celery import app as celery_app
 
-from ..conftest import BASE_DIR
+from ..conftest import BASE_DIR, stop_process
 
 CLOSED_PORT = 6399  # nothing listens here: a Redis that is down
 
@@ -94,14 +94,6 @@ def _wait_for_port(port: int, process: subprocess.Popen, log, timeout: float = 4
     raise RuntimeError("Server did not start in time")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager
@@ -118,7 +110,7 @@ def web_server(**env_overrides: str):
             _wait_for_port(port, process, log)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(process)
+            stop_process(process)
 
 
 def start_worker(**env_overrides: str) -> subprocess.Popen:
@@ -150,7 +142,7 @@ def own_workers():
 
     yield start
     for process in started:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture
