@@ -18,8 +18,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
+# Development settings for manage.py commands typed by hand in this checkout (never deployed:
+# .env is not in git, and a real environment variable always wins over it).
+.env:
+	printf '# Made by make for local development; delete it to use only real environment variables.\nDEBUG=1\n' > $@
+
 messages: export DEBUG ?= 1
-messages: $(VENV)/.installed-run
+messages: $(VENV)/.installed-run | .env
 	$(PY) manage.py compile_translations -v 0
 
 run: export DEBUG ?= 1
