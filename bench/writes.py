@@ -143,7 +143,7 @@ def server_env() -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
         }
     )
-    env.pop("DEBUG", None)
+    env["DEBUG"] = "0"
     return env
 
 
