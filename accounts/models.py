@@ -220,16 +220,28 @@ class User(AbstractBaseUser, PermissionsMixin):
             memberships__user=self, memberships__role=Membership.Role.SUPERVISOR
         ).select_related("organisation")
 
-    def member_teams(self) -> models.QuerySet[Team]:
-        return Team.objects.filter(memberships__user=self, memberships__role=Membership.Role.MEMBER)
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this person holds in any team, looked up once per loaded instance.
+
+        Middleware, menus and views all ask during one request; `request.user` is loaded
+        afresh for each request, and `refresh_from_db` forgets the answer.
+        """
+        if "_roles" not in self.__dict__:
+            self.__dict__["_roles"] = frozenset(self.memberships.values_list("role", flat=True).distinct())
+        return self.__dict__["_roles"]
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_roles", None)
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def is_supervisor(self) -> bool:
-        return self.memberships.filter(role=Membership.Role.SUPERVISOR).exists()
+        return Membership.Role.SUPERVISOR in self.roles
 
     @property
     def is_member(self) -> bool:
-        return self.memberships.filter(role=Membership.Role.MEMBER).exists()
+        return Membership.Role.MEMBER in self.roles
 
 
 class Membership(models.Model):

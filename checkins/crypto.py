@@ -45,10 +45,6 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-def rotate(stored: str) -> str:
-    return _PREFIX + _cipher().rotate(stored[len(_PREFIX):].encode()).decode()
-
-
 class EncryptedTextField(models.TextField):
     """A text column that only ever holds ciphertext; empty text is stored as ''."""
 
