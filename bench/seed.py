@@ -27,7 +27,8 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from checkins import insights
+from accounts.models import User
+from checkins import insights, rollup
 
 ORG_NAME = "Bench Organisation"
 EMAIL_DOMAIN = "bench.sts-checkin.test"
@@ -202,6 +203,8 @@ def delete_bench_organisation(org_name: str = ORG_NAME) -> None:
             [org],
         )
         for table, column in (
+            ("checkins_checkinrollup", "user_id"),
+            ("checkins_practicerollup", "user_id"),
             ("checkins_checkin", "user_id"),
             ("checkins_introseen", "user_id"),
             ("accounts_membership", "user_id"),
@@ -333,12 +336,21 @@ def seed(
             )
         if not fast:
             log("  (foreign-key checks ran row by row: the database user is not a superuser)")
+        # The per-person weekly sums the team trends read, built as the app builds them.
+        rollup.rebuild(User.objects.filter(organisation_id=org_id))
+        for table in ("checkins_checkinrollup", "checkins_practicerollup"):
+            cursor.execute(
+                f"SELECT count(*) FROM {table} WHERE user_id IN "
+                "(SELECT id FROM accounts_user WHERE organisation_id = %s)",
+                [org_id],
+            )
+            report.rows[table.removeprefix("checkins_")] = cursor.fetchone()[0]
     # What autovacuum would soon do on a live database: set hint bits and the visibility map
     # (so the first reads do not rewrite every page) and give the planner statistics.
     vacuum = "" if connection.in_atomic_block else "VACUUM "  # VACUUM cannot run inside a transaction
     with connection.cursor() as cursor:
         for table in ("checkins_checkin", "checkins_checkin_practices", "accounts_user", "accounts_membership",
-                      "accounts_team"):
+                      "accounts_team", "checkins_checkinrollup", "checkins_practicerollup"):
             cursor.execute(f"{vacuum}ANALYZE {table}")
     report.seconds = time.perf_counter() - started
     return report

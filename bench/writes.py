@@ -111,11 +111,12 @@ def setup_writers(count: int) -> list[Writer]:
 
 def clear_writes() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM checkins_checkin WHERE user_id IN (SELECT u.id FROM accounts_user u "
-            "JOIN accounts_organisation o ON o.id = u.organisation_id WHERE o.name = %s)",
-            [WRITERS_ORG],
-        )
+        for table in ("checkins_checkinrollup", "checkins_checkin"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE user_id IN (SELECT u.id FROM accounts_user u "
+                "JOIN accounts_organisation o ON o.id = u.organisation_id WHERE o.name = %s)",
+                [WRITERS_ORG],
+            )
 
 
 def _free_port() -> int:

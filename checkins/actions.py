@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 
 from accounts import audit
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 
-from . import insights
+from . import insights, rollup
 from .models import CheckIn, Practice
 
 # Today and this many days back may be filled in or edited.
@@ -64,6 +64,8 @@ def do_save_checkin(
     """
     practice_ids = {practice.pk for practice in practices}
     with transaction.atomic():
+        # One save per person at a time: the week's rollup is rebuilt from their check-ins below.
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         checkin = CheckIn.objects.select_for_update().filter(user=user, local_date=local_date).first()
         if checkin is None:
             try:
@@ -72,6 +74,7 @@ def do_save_checkin(
                     checkin.save()
                     if practice_ids:  # a new row has no links yet: nothing to read or remove
                         checkin.practices.add(*practice_ids)
+                    rollup.refresh_week(user.pk, local_date)
                 return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
             except IntegrityError:
                 # Another request inserted the same day first: update its row instead.
@@ -87,6 +90,7 @@ def do_save_checkin(
         checkin.version += 1
         checkin.save()
         checkin.practices.set(practice_ids)
+        rollup.refresh_week(user.pk, local_date)
         return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
 
 
@@ -94,6 +98,7 @@ def do_erase_checkins(user) -> int:
     """Delete every check-in of `user` at once (their practice links go with them)."""
     with transaction.atomic():
         audit.record("erasure", actor=user, detail={"what": "checkins"})
+        rollup.forget(user.pk)
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
         _, per_model = CheckIn.objects.filter(user=user).delete()
     return per_model.get(CheckIn._meta.label, 0)
@@ -103,6 +108,7 @@ def do_erase_account(user) -> None:
     """Record the erasure (no values), then delete the person and everything that hangs off them."""
     with transaction.atomic():
         audit.record("erasure", actor=user, detail={"what": "account"})
+        rollup.forget(user.pk)
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
         CheckIn.objects.filter(user=user).delete()
         user.delete()
@@ -123,6 +129,8 @@ def do_apply_retention(today_utc: date) -> dict[int, int]:
             _, per_model = old.delete()
             count = per_model.get(CheckIn._meta.label, 0)
             if count:
+                # Whole weeks up to the cut-off, so the week it falls in keeps what is left of it.
+                rollup.rebuild(User.objects.filter(organisation=organisation), end=cutoff)
                 audit.record(
                     "retention",
                     organisation_id=organisation.pk,

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Organisation, User
 
+from . import rollup
 from .insights import SIGN_FIELDS
 from .models import STRESS_LOCATIONS, CheckIn, Practice
 
@@ -114,7 +115,11 @@ def extend(organisation: Organisation) -> None:
         .distinct()
         .order_by("email")
     )
+    loaded = []
     for person in members:
         if person.checkins.exists():
             continue
         _history_for(person, practices)
+        loaded.append(person.pk)
+    if loaded:
+        rollup.rebuild(User.objects.filter(pk__in=loaded))

@@ -63,9 +63,7 @@ class Practice(models.Model):
         verbose_name_plural = _("Reset practices")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "key"], name="practice_key_unique_per_organisation"
-            ),
+            models.UniqueConstraint(fields=["organisation", "key"], name="practice_key_unique_per_organisation"),
             models.UniqueConstraint(
                 fields=["key"],
                 condition=models.Q(organisation__isnull=True),
@@ -158,9 +156,7 @@ class CheckIn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "local_date"], name="checkin_one_per_person_per_local_date"),
             *[
-                models.CheckConstraint(
-                    condition=models.Q(**{f"{field}__lte": 4}), name=f"checkin_{field}_at_most_4"
-                )
+                models.CheckConstraint(condition=models.Q(**{f"{field}__lte": 4}), name=f"checkin_{field}_at_most_4")
                 for field in insights.SIGN_FIELDS
             ],
             models.CheckConstraint(
@@ -241,3 +237,62 @@ class IntroSeen(models.Model):
 
     def __str__(self) -> str:
         return f"intro seen {self.seen_at:%Y-%m-%d}"
+
+
+class CheckInRollup(models.Model):
+    """One person's check-ins summed over the part of an ISO week that lies in one calendar month.
+
+    A week that spans two months has two rows, so both weekly and monthly team figures are
+    sums of whole rows. Kept in step with the check-ins by `checkins.rollup` (every save,
+    erasure and retention run goes through it), deleted with the person, and read only by
+    `supervision.trends`, behind `supervision.anonymity`. Nothing here is shown to anyone.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="Monday of the ISO week")
+    month = models.DateField(help_text="first day of the calendar month")
+    checkins = models.PositiveSmallIntegerField()
+    sts_index_sum = models.DecimalField(max_digits=6, decimal_places=2)
+    intrusion_sum = models.DecimalField(max_digits=6, decimal_places=2)
+    avoidance_sum = models.DecimalField(max_digits=6, decimal_places=2)
+    arousal_sum = models.DecimalField(max_digits=6, decimal_places=2)
+    exhaustion_sum = models.DecimalField(max_digits=6, decimal_places=2)
+    high = models.PositiveSmallIntegerField()
+    exposure = models.PositiveSmallIntegerField()
+    workload_sum = models.PositiveSmallIntegerField()
+    workload_answers = models.PositiveSmallIntegerField()
+    last_day_off = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week", "month"], name="checkin_rollup_one_per_person_part"),
+        ]
+        indexes = [
+            # Team trends read a range of weeks for every member of an organisation.
+            models.Index(fields=["week", "user"], name="checkin_rollup_week_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week.isoformat()} ({self.month:%Y-%m})"
+
+
+class PracticeRollup(models.Model):
+    """That a person used a Reset practice at least once in the same part of a week (see CheckInRollup)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    month = models.DateField()
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week", "month", "practice"], name="practice_rollup_one_per_person_part"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["week", "user"], name="practice_rollup_week_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week.isoformat()} ({self.month:%Y-%m})"

@@ -30,11 +30,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,9 +130,12 @@ def effective_k(organisation) -> int:
     return max(int(organisation.anonymity_k or 0), MIN_ANONYMITY_K)
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A team, or a group of people drawn from teams (`kind` "organisation" or "group")."""
+class Unit(NamedTuple):
+    """A team, or a group of people drawn from teams (`kind` "organisation" or "group").
+
+    A named tuple rather than a dataclass: an organisation's decisions key a few hundred
+    thousand dictionary entries on units, and a tuple hashes in C.
+    """
 
     kind: str
     id: int
@@ -187,7 +190,7 @@ def decide(contributors: Contributors, k: int) -> dict[tuple[Unit, Period], Reas
                 if len(before) >= k and 0 < len(before ^ published[unit]) < k:
                     decisions[(unit, period)] = Reason.CHANGE
                     del published[unit]
-        while (unit := _cell_to_suppress(published, k)) is not None:
+        for unit in _complementary_suppressions(published, k):
             decisions[(unit, period)] = Reason.COMPLEMENTARY
             del published[unit]
         for unit in published:
@@ -196,37 +199,55 @@ def decide(contributors: Contributors, k: int) -> dict[tuple[Unit, Period], Reas
     return decisions
 
 
-def atoms(published: Mapping[Unit, frozenset]) -> dict[frozenset[Unit], set]:
-    """People grouped by the exact set of published cells they count in."""
-    signature: dict[Hashable, set[Unit]] = defaultdict(set)
-    for unit, people in published.items():
-        for person in people:
-            signature[person].add(unit)
-    grouped: dict[frozenset[Unit], set] = defaultdict(set)
-    for person, units in signature.items():
-        grouped[frozenset(units)].add(person)
-    return grouped
+def atom_sizes(published: Mapping[Unit, Iterable[Hashable]]) -> tuple[list[Unit], dict[int, int]]:
+    """People grouped by the exact set of published cells they count in: how many in each group.
+
+    A group ("atom") is named by a bit mask over the returned list of units (bit i: units[i]).
+    """
+    units = list(published)
+    signature: dict[Hashable, int] = {}
+    get = signature.get
+    for index, unit in enumerate(units):
+        bit = 1 << index
+        for person in published[unit]:
+            signature[person] = get(person, 0) | bit
+    return units, dict(Counter(signature.values()))
 
 
-def _cell_to_suppress(published: Mapping[Unit, frozenset], k: int) -> Unit | None:
-    grouped = atoms(published)
-    small = [sig for sig, people in grouped.items() if len(people) < k]
-    if not small:
-        return None
-    target = min(small, key=lambda sig: (len(grouped[sig]), sorted((u.kind, u.id) for u in sig)))
-    size = len(grouped[target])
-    candidates: list[tuple[tuple, Unit]] = []
-    for unit in published:
-        if unit in target:
-            rest = target - {unit}
-            merged = k if not rest else size + len(grouped.get(rest, ()))
-        elif target | {unit} in grouped:
-            merged = size + len(grouped[target | {unit}])
-        else:
-            continue
-        key = (merged < k, unit.is_team, len(published[unit]), unit.kind, unit.id)
-        candidates.append((key, unit))
-    return min(candidates, key=lambda item: item[0])[1]
+def _complementary_suppressions(published: Mapping[Unit, frozenset], k: int) -> list[Unit]:
+    """The cells to suppress, in order, until every atom holds at least k people.
+
+    Removing a cell only clears its bit in every atom's mask, so the people are grouped
+    once and the sizes are merged after each removal.
+    """
+    units, sizes = atom_sizes(published)
+    bit_of = {unit: 1 << index for index, unit in enumerate(units)}
+    remaining = {unit: len(published[unit]) for unit in units}
+    suppressed: list[Unit] = []
+    while True:
+        small = [mask for mask, size in sizes.items() if mask and size < k]
+        if not small:
+            return suppressed
+        target = min(small, key=lambda mask: (sizes[mask], sorted((u.kind, u.id) for u in units if mask & bit_of[u])))
+        size = sizes[target]
+        candidates: list[tuple[tuple, Unit]] = []
+        for unit, people in remaining.items():
+            bit = bit_of[unit]
+            if target & bit:
+                rest = target & ~bit
+                merged = k if not rest else size + sizes.get(rest, 0)
+            elif target | bit in sizes:
+                merged = size + sizes[target | bit]
+            else:
+                continue
+            candidates.append(((merged < k, unit.is_team, people, unit.kind, unit.id), unit))
+        unit = min(candidates, key=lambda item: item[0])[1]
+        suppressed.append(unit)
+        del remaining[unit]
+        merged_sizes: Counter[int] = Counter()
+        for mask, count in sizes.items():
+            merged_sizes[mask & ~bit_of[unit]] += count
+        sizes = dict(merged_sizes)
 
 
 @dataclass(frozen=True)
@@ -243,26 +264,44 @@ class Cell:
         return str(SUPPRESSED_TEXT) if self.reason else ""
 
 
-@dataclass
 class Grid:
-    """Published or suppressed cells for every unit of one organisation over some periods."""
+    """Published or suppressed cells for every unit of one organisation over some periods.
 
-    organisation: Any
-    periods: list[Period]
-    units: list[Unit]
-    labels: dict[Unit, str]
-    members: dict[Unit, int]
-    cells: dict[tuple[Unit, Period, str], Cell]
-    k: int
+    Every cell's decision is made up front, for the whole organisation; a cell's value is
+    worked out when a page first asks for it (a team dashboard reads one team's cells).
+    """
+
+    def __init__(self, organisation, periods: list[Period], raw, decisions: dict, k: int):
+        self.organisation = organisation
+        self.periods = periods
+        self.units: list[Unit] = raw.units
+        self.labels: dict[Unit, str] = raw.labels
+        self.members: dict[Unit, int] = raw.members
+        self.k = k
+        self._values = raw.values
+        self._decisions = decisions
+        self._cells: dict[tuple[Unit, Period, str], Cell] = {}
+        self._period_set = frozenset(periods)
 
     def cell(self, unit: Unit, period: Period, measure: str) -> Cell:
-        return self.cells[(unit, period, measure)]
+        key = (unit, period, measure)
+        found = self._cells.get(key)
+        if found is None:
+            from .trends import CHECKED_IN, MEASURE_BY_KEY
+
+            spec = MEASURE_BY_KEY[measure]
+            if period not in self._period_set or unit not in self.members:
+                raise KeyError(key)
+            reason = self._decisions[CHECKED_IN][(unit, period)] or self._decisions[spec.basis][(unit, period)]
+            value = None if reason else spec.publish(self._values.get((unit, period), {}), self.members[unit], self.k)
+            found = self._cells[key] = Cell(value, reason)
+        return found
 
     def series(self, unit: Unit, measure: str) -> list[Cell]:
-        return [self.cells[(unit, period, measure)] for period in self.periods]
+        return [self.cell(unit, period, measure) for period in self.periods]
 
     def has_any_published(self, unit: Unit) -> bool:
-        return any(self.cells[(unit, period, "people")].published for period in self.periods)
+        return any(self.cell(unit, period, "people").published for period in self.periods)
 
 
 def team_unit(team_id: int) -> Unit:
@@ -292,12 +331,4 @@ def publishable_cells(organisation, periods: list[Period], now: dt.datetime | No
     raw = trends.raw_aggregates(organisation, [lookback, *periods])
     k = effective_k(organisation)
     decisions = {basis: decide(sets, k) for basis, sets in raw.contributors.items()}
-    cells: dict[tuple[Unit, Period, str], Cell] = {}
-    for unit in raw.units:
-        for period in periods:
-            values = raw.values.get((unit, period), {})
-            for measure in trends.MEASURES:
-                reason = decisions[trends.CHECKED_IN][(unit, period)] or decisions[measure.basis][(unit, period)]
-                value = None if reason else measure.publish(values, raw.members[unit], k)
-                cells[(unit, period, measure.key)] = Cell(value, reason)
-    return Grid(organisation, periods, raw.units, raw.labels, raw.members, cells, k)
+    return Grid(organisation, periods, raw, decisions, k)

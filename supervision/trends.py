@@ -1,5 +1,7 @@
 """Team measures, aggregated in the database by team × period in a fixed number of queries.
 
+They are sums of the per-person weekly rollups (`checkins.rollup`), never of the check-ins
+themselves: a year of an organisation's trends reads about a fifth as many rows.
 Nothing here is shown directly: `anonymity.publishable_cells` calls `raw_aggregates` and
 decides what may leave. Only per-person aggregates (who contributed in which period,
 their last day off) reach Python, never check-in rows.
@@ -12,15 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import pairwise
 from typing import Any
 
-from django.db import connection
-from django.db.models import Avg, Case, Count, F, Func, IntegerField, Max, Q, Value, When
+from django.db.models import Count, F, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Team
-from checkins.models import CheckIn
+from checkins.models import CheckInRollup, PracticeRollup
 
 from .anonymity import WEEK, Period, Unit, organisation_unit, team_unit
 
@@ -64,8 +64,11 @@ class Measure:
 MEASURES: tuple[Measure, ...] = (
     Measure("people", _("people who checked in"), CHECKED_IN, lambda v, m, k: v.get("people"), chart=False),
     Measure(
-        "participation", _("participation"), CHECKED_IN,
-        lambda v, m, k: _percent(v.get("people", 0), m), unit="%",
+        "participation",
+        _("participation"),
+        CHECKED_IN,
+        lambda v, m, k: _percent(v.get("people", 0), m),
+        unit="%",
     ),
     Measure("sts_index", _("STS index (0–4)"), CHECKED_IN, lambda v, m, k: _round(v.get("sts_index"))),
     Measure("intrusion", _("intrusion"), CHECKED_IN, lambda v, m, k: _round(v.get("intrusion"))),
@@ -73,20 +76,30 @@ MEASURES: tuple[Measure, ...] = (
     Measure("arousal", _("on edge (arousal)"), CHECKED_IN, lambda v, m, k: _round(v.get("arousal"))),
     Measure("exhaustion", _("exhaustion"), CHECKED_IN, lambda v, m, k: _round(v.get("exhaustion"))),
     Measure(
-        "high_share", _("check-ins in the high band"), CHECKED_IN,
-        lambda v, m, k: _percent(v.get("high", 0), v.get("checkins")), unit="%",
+        "high_share",
+        _("check-ins in the high band"),
+        CHECKED_IN,
+        lambda v, m, k: _percent(v.get("high", 0), v.get("checkins")),
+        unit="%",
     ),
     Measure(
-        "exposure_days", _("distressing-exposure days per person"), CHECKED_IN,
+        "exposure_days",
+        _("distressing-exposure days per person"),
+        CHECKED_IN,
         lambda v, m, k: _round(Decimal(v["exposure"]) / Decimal(v["people"])) if v.get("people") else None,
     ),
     Measure(
-        "workload", _("workload felt manageable (0–4)"), ANSWERED_WORKLOAD,
+        "workload",
+        _("workload felt manageable (0–4)"),
+        ANSWERED_WORKLOAD,
         lambda v, m, k: _round(v.get("workload")),
     ),
     Measure(
-        "days_since_time_off", _("days since time off (median)"), KNOWN_TIME_OFF,
-        lambda v, m, k: _round(v.get("days_since_time_off"), "1"), unit=_("days"),
+        "days_since_time_off",
+        _("days since time off (median)"),
+        KNOWN_TIME_OFF,
+        lambda v, m, k: _round(v.get("days_since_time_off"), "1"),
+        unit=_("days"),
     ),
     Measure("top_practices", _("most-used Reset practices"), CHECKED_IN, _top_practices, chart=False),
 )
@@ -102,138 +115,131 @@ class RawAggregates:
     values: dict[tuple[Unit, Period], dict[str, Any]] = field(default_factory=dict)
 
 
-def _period_case(periods: list[Period], date_field: str) -> Case | Func:
-    """The index of the period a date falls in.
-
-    On PostgreSQL, for consecutive periods, plain date arithmetic (one subtraction per row,
-    `make bench` showed the CASE of up to 53 ranges dominating the aggregation time);
-    otherwise a CASE over the ranges.
-    """
-    consecutive = all(a.next() == b for a, b in pairwise(periods))
-    if consecutive and connection.vendor == "postgresql":
-        first = periods[0].start
-        if periods[0].kind == WEEK:
-            template = f"((%(expressions)s - DATE '{first.isoformat()}') / 7)"
-        else:
-            base = first.year * 12 + first.month
-            template = (
-                "((EXTRACT(YEAR FROM %(expressions)s)::int * 12 + EXTRACT(MONTH FROM %(expressions)s)::int)"
-                f" - {base})"
-            )
-        return Func(F(date_field), template=template, output_field=IntegerField())
-    return Case(
-        *[When(**{f"{date_field}__range": (p.start, p.end)}, then=Value(i)) for i, p in enumerate(periods)],
-        output_field=IntegerField(),
-    )
-
-
-_SCORE_AGGREGATES = {
-    "checkins": Count("id"),
-    "sts_index": Avg("sts_index"),
-    "intrusion": Avg("intrusion_score"),
-    "avoidance": Avg("avoidance_score"),
-    "arousal": Avg("arousal_score"),
-    "exhaustion": Avg("exhaustion_score"),
-    "high": Count("id", filter=Q(band=CheckIn.Band.HIGH)),
-    "exposure": Count("id", filter=Q(exposure=True)),
-    "workload": Avg("workload"),
+_SUMS = ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion")
+_SCORE_SUMS = {
+    "checkins": Sum("checkins"),
+    **{f"{name}_sum": Sum(f"{name}_sum") for name in _SUMS},
+    "high": Sum("high"),
+    "exposure": Sum("exposure"),
+    "workload_sum": Sum("workload_sum"),
+    "workload_answers": Sum("workload_answers"),
 }
 
 
+def _means(row: dict) -> dict:
+    """A cell's values from the sums of its rollup rows."""
+    checkins, answers = row["checkins"], row["workload_answers"]
+    values = {"checkins": checkins, "high": row["high"], "exposure": row["exposure"]}
+    values.update({name: Decimal(row[f"{name}_sum"]) / checkins for name in _SUMS})
+    values["workload"] = Decimal(row["workload_sum"]) / answers if answers else None
+    return values
+
+
 def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
-    """Eight queries, whatever the number of teams, people, periods or check-ins."""
-    start, end = periods[0].start, periods[-1].end
+    """Eight queries over the per-person weekly rollups, whatever the number of teams, people or periods."""
     org_unit = organisation_unit(organisation.id)
     teams = list(Team.objects.filter(organisation=organisation).order_by("name").values_list("id", "name"))
     units = [team_unit(team_id) for team_id, _name in teams] + [org_unit]
-    labels = {team_unit(team_id): name for team_id, name in teams}
+    unit_of = {team_id: team_unit(team_id) for team_id, _name in teams}
+    labels = {unit_of[team_id]: name for team_id, name in teams}
     labels[org_unit] = str(_("Whole organisation"))
 
     memberships = Membership.objects.filter(team__organisation=organisation, role=Membership.Role.MEMBER)
-    teams_of: dict[int, list[Unit]] = defaultdict(list)
+    teams_of: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in memberships.values_list("team_id", "user_id"):
-        teams_of[user_id].append(team_unit(team_id))
+        teams_of[user_id].append(team_id)
     members = {unit: 0 for unit in units}
-    for user_units in teams_of.values():
-        for unit in user_units:
-            members[unit] += 1
+    for team_ids in teams_of.values():
+        for team_id in team_ids:
+            members[unit_of[team_id]] += 1
     members[org_unit] = len(teams_of)
 
-    in_window = CheckIn.objects.filter(
-        user_id__in=memberships.values("user_id"), local_date__range=(start, end)
-    ).order_by()
-    period_of = _period_case(periods, "local_date")
-
-    contributors = {basis: {p: {unit: set() for unit in units} for p in periods} for basis in BASES}
-    per_person = in_window.values("user_id", p=period_of).annotate(
-        answered_workload=Count("workload"), last_day_off=Max("local_date", filter=Q(day_off=True))
+    # A week is the sum of its (one or two) rows; a month the sum of the parts of weeks in it.
+    key = "week" if periods[0].kind == WEEK else "month"
+    period_at = {period.start: period for period in periods}
+    member_ids = memberships.values("user_id")
+    in_window = CheckInRollup.objects.filter(user_id__in=member_ids, **{f"{key}__in": list(period_at)}).order_by()
+    index_of = {period.start: index for index, period in enumerate(periods)}
+    per_person = (
+        in_window.values("user_id", p=F(key))
+        .annotate(answered_workload=Sum("workload_answers"), last_day_off=Max("last_day_off"))
+        .values_list("user_id", "p", "answered_workload", "last_day_off")
     )
-    last_off_before = dict(
-        CheckIn.objects.filter(user_id__in=memberships.values("user_id"), day_off=True, local_date__lt=start)
+    last_known = dict(
+        CheckInRollup.objects.filter(
+            user_id__in=member_ids, last_day_off__isnull=False, **{f"{key}__lt": periods[0].start}
+        )
         .order_by()
         .values("user_id")
-        .annotate(last=Max("local_date"))
+        .annotate(last=Max("last_day_off"))
         .values_list("user_id", "last")
     )
-    rows_by_period: dict[int, list[dict]] = defaultdict(list)
+    rows_by_period: list[list[tuple]] = [[] for _period in periods]
     for row in per_person:
-        rows_by_period[row["p"]].append(row)
+        rows_by_period[index_of[row[1]]].append(row)
 
-    days_off: dict[tuple[Unit, Period], list[int]] = defaultdict(list)
-    last_known = dict(last_off_before)
-    for index, period in enumerate(periods):
-        for row in rows_by_period.get(index, []):
-            user_id = row["user_id"]
-            if row["last_day_off"] and (user_id not in last_known or row["last_day_off"] > last_known[user_id]):
-                last_known[user_id] = row["last_day_off"]
-            for unit in [*teams_of[user_id], org_unit]:
-                contributors[CHECKED_IN][period][unit].add(user_id)
-                if row["answered_workload"]:
-                    contributors[ANSWERED_WORKLOAD][period][unit].add(user_id)
-                if user_id in last_known:
-                    contributors[KNOWN_TIME_OFF][period][unit].add(user_id)
-                    days_off[(unit, period)].append((period.end - last_known[user_id]).days)
+    # Sets per team id first (plain ints hash fast); the organisation's are their unions.
+    contributors: dict[str, dict[Period, dict[Unit, frozenset[int]]]] = {basis: {} for basis in BASES}
+    days_off: dict[tuple[Unit, Period], list[int]] = {}
+    for period, rows in zip(periods, rows_by_period, strict=True):
+        by_team: dict[str, dict[int, set[int]]] = {basis: defaultdict(set) for basis in BASES}
+        checked, answered, known = by_team[CHECKED_IN], by_team[ANSWERED_WORKLOAD], by_team[KNOWN_TIME_OFF]
+        team_days: dict[int, list[int]] = defaultdict(list)
+        org_days: list[int] = []
+        for user_id, _index, answered_workload, last_day_off in rows:
+            if last_day_off and (user_id not in last_known or last_day_off > last_known[user_id]):
+                last_known[user_id] = last_day_off
+            since = last_known.get(user_id)
+            if since is not None:
+                since = (period.end - since).days
+                org_days.append(since)
+            for team_id in teams_of[user_id]:
+                checked[team_id].add(user_id)
+                if answered_workload:
+                    answered[team_id].add(user_id)
+                if since is not None:
+                    known[team_id].add(user_id)
+                    team_days[team_id].append(since)
+        for basis, sets in by_team.items():
+            cells = {unit: frozenset() for unit in units}
+            cells.update((unit_of[team_id], frozenset(people)) for team_id, people in sets.items())
+            cells[org_unit] = frozenset().union(*sets.values())
+            contributors[basis][period] = cells
+        days_off.update(((unit_of[team_id], period), days) for team_id, days in team_days.items())
+        if org_days:
+            days_off[(org_unit, period)] = org_days
 
     values: dict[tuple[Unit, Period], dict[str, Any]] = defaultdict(dict)
+    by_team = {"user__memberships__team__organisation": organisation, "user__memberships__role": Membership.Role.MEMBER}
     team_rows = (
-        CheckIn.objects.filter(
-            user__memberships__team__organisation=organisation,
-            user__memberships__role=Membership.Role.MEMBER,
-            local_date__range=(start, end),
-        )
+        CheckInRollup.objects.filter(**by_team, **{f"{key}__in": list(period_at)})
         .order_by()
-        .values(team=F("user__memberships__team_id"), p=period_of)
-        .annotate(**_SCORE_AGGREGATES)
+        .values(team=F("user__memberships__team_id"), p=F(key))
+        .annotate(**_SCORE_SUMS)
     )
     for row in team_rows:
-        values[(team_unit(row.pop("team")), periods[row.pop("p")])].update(row)
-    for row in in_window.values(p=period_of).annotate(**_SCORE_AGGREGATES):
-        values[(org_unit, periods[row.pop("p")])].update(row)
+        values[(unit_of[row["team"]], period_at[row["p"]])].update(_means(row))
+    for row in in_window.values(p=F(key)).annotate(**_SCORE_SUMS):
+        values[(org_unit, period_at[row["p"]])].update(_means(row))
 
-    through = CheckIn.practices.through.objects.order_by()
-    practice_period = _period_case(periods, "checkin__local_date")
+    # A practice counts the people who used it (a person's two parts of a week count once).
+    practices = PracticeRollup.objects.filter(**{f"{key}__in": list(period_at)}).order_by()
     team_practices = (
-        through.filter(
-            checkin__user__memberships__team__organisation=organisation,
-            checkin__user__memberships__role=Membership.Role.MEMBER,
-            checkin__local_date__range=(start, end),
-        )
-        .values(team=F("checkin__user__memberships__team_id"), p=practice_period, name=F("practice__name"))
-        .annotate(people=Count("checkin__user_id", distinct=True))
+        practices.filter(**by_team)
+        .values(team=F("user__memberships__team_id"), p=F(key), name=F("practice__name"))
+        .annotate(people=Count("user_id", distinct=True))
     )
     for row in team_practices:
-        values[(team_unit(row["team"]), periods[row["p"]])].setdefault("practices", []).append(
+        values[(unit_of[row["team"]], period_at[row["p"]])].setdefault("practices", []).append(
             (row["name"], row["people"])
         )
     org_practices = (
-        through.filter(
-            checkin__user_id__in=memberships.values("user_id"), checkin__local_date__range=(start, end)
-        )
-        .values(p=practice_period, name=F("practice__name"))
-        .annotate(people=Count("checkin__user_id", distinct=True))
+        practices.filter(user_id__in=member_ids)
+        .values(p=F(key), name=F("practice__name"))
+        .annotate(people=Count("user_id", distinct=True))
     )
     for row in org_practices:
-        values[(org_unit, periods[row["p"]])].setdefault("practices", []).append((row["name"], row["people"]))
+        values[(org_unit, period_at[row["p"]])].setdefault("practices", []).append((row["name"], row["people"]))
 
     for key, days in days_off.items():
         values[key]["days_since_time_off"] = statistics.median(days)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from .models import SharedCheckIn
 from .sharing import do_share, do_withdraw
 
 WEEK_CHOICES = (12, 52)
+TEAMS_PER_PAGE = 25
 SHARE_WINDOW_DAYS = 14
 
 
@@ -166,6 +168,8 @@ def _audited_organisation_grid(request: HttpRequest, action: str, **detail):
 def organisation(request: HttpRequest) -> HttpResponse:
     org, weeks, _periods, grid = _audited_organisation_grid(request, AuditEvent.Action.ORGANISATION_VIEW)
     org_unit = organisation_unit(org.pk)
+    # A page of teams at a time: every team is decided together, only these are drawn.
+    page = Paginator([unit for unit in grid.units if unit.is_team], TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/organisation.html",
@@ -175,7 +179,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "week_choices": WEEK_CHOICES,
             "grid": grid,
             "total": _unit_context(grid, org_unit),
-            "team_blocks": [_unit_context(grid, unit) for unit in grid.units if unit.is_team],
+            "team_blocks": [_unit_context(grid, unit) for unit in page],
+            "page": page,
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "k": grid.k,
         },
     )

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from accounts.models import Membership, Team, User
-from checkins import insights
+from checkins import insights, rollup
 from checkins.models import CheckIn, Practice
 
 NOW = dt.datetime(2026, 3, 18, 12, 0, tzinfo=dt.UTC)
@@ -48,6 +48,8 @@ def add_checkins(checkins: list[CheckIn], practices: list[Practice] | None = Non
         through.objects.bulk_create(
             [through(checkin_id=c.pk, practice_id=p.pk) for c in created for p in practices]
         )
+    # Loaded in bulk, as the demo data is: the team trends read the rollups rebuilt from them.
+    rollup.rebuild(User.objects.filter(pk__in={c.user_id for c in created}))
     return created
 
 

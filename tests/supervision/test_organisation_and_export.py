@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -65,3 +66,25 @@ def test_the_team_export_holds_what_the_dashboard_shows_and_nobody(client, bob, 
             assert row[5] in dashboard, row
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.team == team_a and event.actor == bob
+
+
+def test_a_large_organisation_shows_its_teams_a_page_at_a_time(client, olivia, organisation, team_a_history):
+    Team.objects.bulk_create(Team(organisation=organisation, name=f"Unit {i:02d}") for i in range(30))
+    client.force_login(olivia)
+    url = reverse("supervision:organisation")
+
+    def team_names(page: str | None) -> list[str]:
+        body = client.get(url, {"weeks": 52, **({"page": page} if page else {})}).content.decode()
+        return re.findall(r'<summary class="h5">(.+?) <span', body)
+
+    first, second = team_names(None), team_names("2")
+    assert first == ["Team A", *[f"Unit {i:02d}" for i in range(24)]]
+    assert second == [f"Unit {i:02d}" for i in range(24, 30)]
+    body = client.get(url, {"weeks": 52}).content.decode()
+    assert "Teams 1 to 25 of 31, in alphabetical order." in body
+    assert '?weeks=52&amp;page=2#teams">Next teams</a>' in body
+    # Whatever is typed as a page number gives a page, never an error.
+    assert team_names("abc") == first and team_names("999") == second and team_names("-1") == second
+    # The export still covers every team.
+    export = client.get(reverse("supervision:organisation_export")).content.decode()
+    assert all(f"Unit {i:02d}" in export for i in range(30))

@@ -1,0 +1,99 @@
+"""Per-person weekly sums of check-ins, so team trends never have to read every check-in.
+
+`CheckInRollup` and `PracticeRollup` hold, for each person and each part of an ISO week
+that lies in one calendar month, what the team figures are made of. They are rebuilt from
+the check-ins themselves, whole weeks at a time, by the same statements whoever calls:
+
+* `refresh_week` after a person's check-in is saved (inside the same transaction, with
+  the person's row locked so that two saves of one week cannot interleave);
+* `forget` when a person erases their check-ins (the rows go with the account anyway);
+* `rebuild` after check-ins are loaded or deleted in bulk (demo data, retention, the
+  migration that introduced the tables, `make bench`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from .models import CheckInRollup, PracticeRollup
+
+EARLIEST = date(1, 1, 1)
+LATEST = date(9999, 12, 31)
+
+# The Monday of a date's ISO week and the first day of its month, in each database's SQL.
+_WEEK = {
+    "postgresql": "(c.local_date - (EXTRACT(ISODOW FROM c.local_date)::integer - 1))",
+    "sqlite": "date(c.local_date, '-' || ((CAST(strftime('%%w', c.local_date) AS integer) + 6) %% 7) || ' days')",
+}
+_MONTH = {
+    "postgresql": "CAST(date_trunc('month', c.local_date) AS date)",
+    "sqlite": "date(c.local_date, 'start of month')",
+}
+
+_INSERT_CHECKINS = """
+INSERT INTO {rollup} (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
+                      exhaustion_sum, high, exposure, workload_sum, workload_answers, last_day_off)
+SELECT c.user_id, {week}, {month}, COUNT(*), SUM(c.sts_index), SUM(c.intrusion_score), SUM(c.avoidance_score),
+       SUM(c.arousal_score), SUM(c.exhaustion_score), SUM(CASE WHEN c.band = 'high' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN c.exposure THEN 1 ELSE 0 END), COALESCE(SUM(c.workload), 0), COUNT(c.workload),
+       MAX(CASE WHEN c.day_off THEN c.local_date END)
+FROM checkins_checkin c
+WHERE {where}
+GROUP BY c.user_id, {week}, {month}
+"""
+_INSERT_PRACTICES = """
+INSERT INTO {rollup} (user_id, week, month, practice_id)
+SELECT DISTINCT c.user_id, {week}, {month}, cp.practice_id
+FROM checkins_checkin c JOIN checkins_checkin_practices cp ON cp.checkin_id = c.id
+WHERE {where}
+"""
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _statements(where: str) -> list[str]:
+    vendor = connection.vendor if connection.vendor in _WEEK else "postgresql"
+    parts = {"week": _WEEK[vendor], "month": _MONTH[vendor], "where": where}
+    return [
+        _INSERT_CHECKINS.format(rollup=CheckInRollup._meta.db_table, **parts),
+        _INSERT_PRACTICES.format(rollup=PracticeRollup._meta.db_table, **parts),
+    ]
+
+
+def refresh_week(user_id: int, day: date) -> None:
+    """Rebuild one person's rows for the ISO week of `day` (call inside the saving transaction)."""
+    monday = week_start(day)
+    for model in (CheckInRollup, PracticeRollup):
+        model.objects.filter(user_id=user_id, week=monday).delete()
+    with connection.cursor() as cursor:
+        for sql in _statements("c.user_id = %s AND c.local_date BETWEEN %s AND %s"):
+            cursor.execute(sql, [user_id, monday, monday + timedelta(days=6)])
+
+
+def forget(user_id: int) -> None:
+    """Delete every row of one person (their check-ins are being erased)."""
+    for model in (CheckInRollup, PracticeRollup):
+        model.objects.filter(user_id=user_id).delete()
+
+
+def rebuild(people: QuerySet | None = None, start: date = EARLIEST, end: date = LATEST) -> None:
+    """Rebuild the whole weeks from `start` to `end` for these people (a User queryset; everyone when None)."""
+    first = week_start(start)
+    last = end if end == LATEST else week_start(end) + timedelta(days=6)
+    where, params = "c.local_date BETWEEN %s AND %s", [first, last]
+    old = [model.objects.filter(week__range=(first, last)) for model in (CheckInRollup, PracticeRollup)]
+    if people is not None:
+        old = [queryset.filter(user__in=people.values("pk")) for queryset in old]
+        people_sql, people_params = people.order_by().values("pk").query.sql_with_params()
+        where += f" AND c.user_id IN ({people_sql})"
+        params += list(people_params)
+    for queryset in old:
+        queryset.delete()
+    with connection.cursor() as cursor:
+        for sql in _statements(where):
+            cursor.execute(sql, params)
