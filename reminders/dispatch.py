@@ -34,7 +34,7 @@ LOST_AFTER = timedelta(minutes=5)
 # A send still "sending" after this long was interrupted (worker killed mid-send). It is
 # marked failed, never sent again: a person may get no reminder that day, never two.
 INTERRUPTED_AFTER = timedelta(minutes=15)
-# Deliveries per send message: see _enqueue_all.
+# Deliveries per send message: see enqueue().
 SEND_CHUNK = 500
 
 
