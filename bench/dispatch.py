@@ -135,9 +135,9 @@ def bare_insert() -> tuple[float, int]:
         org = _org_id(cursor)
         cursor.execute(
             "INSERT INTO reminders_delivery (user_id, local_date, kind, channel, status, attempts, error, "
-            "dispatch_token, created_at, enqueued_at) "
+            "created_at, enqueued_at) "
             "SELECT p.user_id, (now() AT TIME ZONE u.time_zone)::date, 'reminder', 'email', 'pending', 0, '', "
-            "'bare', now(), now() FROM reminders_reminderpreference p JOIN accounts_user u ON u.id = p.user_id "
+            "now(), now() FROM reminders_reminderpreference p JOIN accounts_user u ON u.id = p.user_id "
             "WHERE u.organisation_id = %s AND p.next_reminder_at <= now()",
             [org],
         )

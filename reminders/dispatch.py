@@ -9,13 +9,15 @@ constraint and enqueues a send only for the rows its own batch inserted.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -23,7 +25,7 @@ from accounts.models import Membership, User
 from checkins.models import CheckIn
 
 from . import scheduling
-from .models import Delivery, ReminderPreference, ReminderSchedule
+from .models import Channel, Delivery, ReminderPreference, ReminderSchedule
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,14 @@ LOST_AFTER = timedelta(minutes=5)
 # A send still "sending" after this long was interrupted (worker killed mid-send). It is
 # marked failed, never sent again: a person may get no reminder that day, never two.
 INTERRUPTED_AFTER = timedelta(minutes=15)
+# Deliveries per send message: see enqueue().
+SEND_CHUNK = 500
 
 
 def batch_size() -> int:
-    # SQLite allows 999 parameters per statement: keep a batch's insert in one statement.
-    return 80 if connection.vendor == "sqlite" else 500
+    # SQLite allows 999 parameters per statement: keep a batch's insert (7 per row) in one statement.
+    # PostgreSQL gets its rows as two arrays, whatever their length.
+    return 80 if connection.vendor == "sqlite" else 10_000
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -44,28 +49,47 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
+def _covering(
+    schedules: list[ReminderSchedule], organisation_id: int | None, teams: Collection[int]
+) -> list[ReminderSchedule]:
+    """The schedules that cover a member of `teams` in that organisation (none for someone in no team)."""
+    if not teams:
+        return []
+    return [s for s in schedules if s.organisation_id == organisation_id and (s.team_id is None or s.team_id in teams)]
+
+
+def _user_in(model: type[models.Model], user_ids: list[int]) -> Q | RawSQL:
+    """`user_id IN (…)`. On PostgreSQL as one array parameter: Django prepares each value of an IN
+    list one by one, which took longer than the query itself for a batch of thousands."""
+    if connection.vendor != "postgresql":
+        return Q(user_id__in=user_ids)
+    column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name('user_id')}"
+    return RawSQL(f"{column} = ANY(%s::bigint[])", (user_ids,), output_field=models.BooleanField())
+
+
+def _member_teams(user_ids: list[int]) -> dict[int, set[int]]:
+    teams: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in Membership.objects.filter(
+        _user_in(Membership, user_ids), role=Membership.Role.MEMBER
+    ).values_list("user_id", "team_id"):
+        teams[user_id].add(team_id)
+    return teams
+
+
+def _active_schedules(organisation_ids: Collection[int | None]) -> list[ReminderSchedule]:
+    return list(
+        ReminderSchedule.objects.filter(organisation_id__in=organisation_ids, is_active=True).select_related(
+            "organisation"
+        )
+    )
+
+
 def coverage(users: Iterable[User]) -> dict[int, list[ReminderSchedule]]:
     """Active schedules covering each person (as a member of a team), in two queries."""
     users = list(users)
-    member_teams: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in Membership.objects.filter(
-        user_id__in=[u.pk for u in users], role=Membership.Role.MEMBER
-    ).values_list("user_id", "team_id"):
-        member_teams[user_id].add(team_id)
-    schedules = list(
-        ReminderSchedule.objects.filter(
-            organisation_id__in={u.organisation_id for u in users if u.organisation_id}, is_active=True
-        ).select_related("organisation")
-    )
-    result: dict[int, list[ReminderSchedule]] = {}
-    for user in users:
-        teams = member_teams.get(user.pk, set())
-        result[user.pk] = [
-            s
-            for s in schedules
-            if teams and s.organisation_id == user.organisation_id and (s.team_id is None or s.team_id in teams)
-        ]
-    return result
+    member_teams = _member_teams([u.pk for u in users])
+    schedules = _active_schedules({u.organisation_id for u in users if u.organisation_id})
+    return {u.pk: _covering(schedules, u.organisation_id, member_teams.get(u.pk, ())) for u in users}
 
 
 def rules(schedules: list[ReminderSchedule]) -> list[scheduling.ScheduleRule]:
@@ -93,30 +117,31 @@ def reschedule(user_ids: Iterable[int], now: datetime | None = None) -> None:
             if user.is_active:
                 following = scheduling.next_reminder_at(rules(covered[user.pk]), preference.as_rule(), user.tz, now)
             if following != preference.next_reminder_at:
-                preference.next_reminder_at = following
-                changed.append(preference)
-        ReminderPreference.objects.bulk_update(changed, ["next_reminder_at"])
+                changed.append((preference.pk, following))
+        _set_next_reminders(changed)
 
 
 def reschedule_organisation(organisation_id: int) -> None:
     reschedule(User.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True))
 
 
-def _enqueue_all(delivery_ids: list[int]) -> None:
-    """Queue the sends over one broker connection; if the broker is unreachable, stop for this tick.
+def enqueue(delivery_ids: list[int]) -> None:
+    """Queue the sends, a few hundred per message, over one broker connection; if the broker is
+    unreachable, stop for this tick.
 
-    One connection for the batch: a connection per message doubled the cost (`make bench`).
-    The rows stay pending, so `requeue_lost` queues them again once the broker is back. Publishing
-    is retried only briefly (CELERY_TASK_PUBLISH_RETRY_POLICY), so a tick never hangs on it.
+    A message per delivery made publishing most of a tick's time (`make bench`); a message per
+    few hundred still lets several workers share a large tick. The rows stay pending, so
+    `requeue_lost` queues them again once the broker is back. Publishing is retried only briefly
+    (CELERY_TASK_PUBLISH_RETRY_POLICY), so a tick never hangs on it.
     """
-    from .tasks import send_reminder
+    from .tasks import send_reminders
 
     queued = 0
     try:
-        with send_reminder.app.producer_or_acquire() as producer:
-            for delivery_id in delivery_ids:
-                send_reminder.apply_async((delivery_id,), producer=producer)
-                queued += 1
+        with send_reminders.app.producer_or_acquire() as producer:
+            for chunk in _chunks(delivery_ids, SEND_CHUNK):
+                send_reminders.apply_async((chunk,), producer=producer, argsrepr=f"[{len(chunk)} deliveries]")
+                queued += len(chunk)
     except (KombuOperationalError, ConnectionError, OSError) as exc:
         logger.warning(
             "Task queue unreachable (%s): %d reminders stay pending until a later tick",
@@ -155,49 +180,129 @@ def _dispatch_batch(now: datetime, after_user_id: int, size: int, force: bool) -
     )
     if not force:
         due = due.filter(next_reminder_at__lte=now)
-    preferences = list(due.select_related("user").order_by("user_id")[:size])
-    if not preferences:
-        return after_user_id, 0, []
-    users = [p.user for p in preferences]
-    ids = [u.pk for u in users]
-    covered = coverage(users)
-    today = {u.pk: u.local_today(now) for u in users}
-    dates = set(today.values())
-    done = set(CheckIn.objects.filter(user_id__in=ids, local_date__in=dates).values_list("user_id", "local_date"))
-    done |= set(
-        Delivery.objects.filter(
-            user_id__in=ids, local_date__in=dates, kind=Delivery.Kind.REMINDER
-        ).values_list("user_id", "local_date")
+    # Tuples, not model instances: a tick may go through a whole organisation.
+    rows = list(
+        due.order_by("user_id").values_list(
+            "pk",
+            "user_id",
+            "user__organisation_id",
+            "user__time_zone",
+            "next_reminder_at",
+            "local_time",
+            "weekdays",
+            "quiet_start",
+            "quiet_end",
+            "snoozed_until",
+        )[:size]
     )
-    token = uuid.uuid4().hex
-    new_rows: list[Delivery] = []
-    changed: list[ReminderPreference] = []
-    for preference in preferences:
-        user = preference.user
-        decision = scheduling.decide(
-            rules(covered[user.pk]),
-            preference.as_rule(),
-            user.tz,
-            now,
-            done_today=(user.pk, today[user.pk]) in done,
-            force=force,
+    if not rows:
+        return after_user_id, 0, []
+    ids = [row[1] for row in rows]
+    member_teams = _member_teams(ids)
+    schedules = _active_schedules({row[2] for row in rows if row[2]})
+    today = {zone_name: now.astimezone(ZoneInfo(zone_name)).date() for zone_name in {row[3] for row in rows}}
+    done = set(
+        CheckIn.objects.filter(_user_in(CheckIn, ids), local_date__in=today.values())
+        .order_by()
+        .values_list("user_id", "local_date")
+        .union(
+            Delivery.objects.filter(_user_in(Delivery, ids), local_date__in=today.values(), kind=Delivery.Kind.REMINDER)
+            .order_by()
+            .values_list("user_id", "local_date")
         )
-        if decision.send_for is not None:
-            new_rows.append(
-                Delivery(user=user, local_date=decision.send_for, dispatch_token=token, created_at=now, enqueued_at=now)
+    )
+    # In a large organisation most people share their teams' schedules, their preferences and
+    # their time zone: decide once per distinct combination.
+    decisions: dict[tuple, scheduling.Decision] = {}
+    new_rows: list[tuple[int, date]] = []
+    changed: list[tuple[int, datetime | None]] = []
+    for pk, user_id, organisation_id, zone_name, next_at, *preference_fields in rows:
+        teams = frozenset(member_teams.get(user_id, ()))
+        done_today = (user_id, today[zone_name]) in done
+        key = (organisation_id, teams, zone_name, done_today, *preference_fields)
+        decision = decisions.get(key)
+        if decision is None:
+            decision = decisions[key] = scheduling.decide(
+                rules(_covering(schedules, organisation_id, teams)),
+                _preference_rule(*preference_fields),
+                ZoneInfo(zone_name),
+                now,
+                done_today=done_today,
+                force=force,
             )
-        if decision.next_at != preference.next_reminder_at:
-            preference.next_reminder_at = decision.next_at
-            changed.append(preference)
-    created: list[int] = []
+        if decision.send_for is not None:
+            new_rows.append((user_id, decision.send_for))
+        if decision.next_at != next_at:
+            changed.append((pk, decision.next_at))
     with transaction.atomic():
-        if new_rows:
-            Delivery.objects.bulk_create(new_rows, ignore_conflicts=True)
-            # Another dispatcher may have inserted some of these rows first: send only ours.
-            created = list(Delivery.objects.filter(dispatch_token=token).values_list("pk", flat=True))
-        ReminderPreference.objects.bulk_update(changed, ["next_reminder_at"])
-        transaction.on_commit(lambda: _enqueue_all(created))
-    return preferences[-1].user_id, len(preferences), created
+        created = _insert_deliveries(new_rows, now)
+        _set_next_reminders(changed)
+        transaction.on_commit(lambda: enqueue(created))
+    return rows[-1][1], len(rows), created
+
+
+def _preference_rule(local_time, weekdays, quiet_start, quiet_end, snoozed_until) -> scheduling.PreferenceRule:
+    # Only people who are neither paused nor opted out are dispatched (see _dispatch_batch).
+    return ReminderPreference(
+        local_time=local_time,
+        weekdays=weekdays,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        snoozed_until=snoozed_until,
+    ).as_rule()
+
+
+def _insert_deliveries(rows: list[tuple[int, date]], now: datetime) -> list[int]:
+    """Insert pending deliveries; return the ids of the rows this statement created.
+
+    Another dispatcher may have inserted some of them first (the unique constraint keeps theirs):
+    only the rows returned here are ours to send.
+    """
+    if not rows:
+        return []
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    columns = "user_id, local_date, kind, channel, status, attempts, error, created_at, enqueued_at"
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    constants = [Delivery.Kind.REMINDER.value, Channel.EMAIL.value, Delivery.Status.PENDING.value, stamp, stamp]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            user_ids, days = zip(*rows, strict=True)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT v.user_id, v.local_date, %s, %s, %s, 0, '', %s, %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS v(user_id, local_date) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                [*constants, list(user_ids), list(days)],
+            )
+        else:
+            values = ", ".join(["(%s, %s, %s, %s, %s, 0, '', %s, %s)"] * len(rows))
+            params = [
+                value
+                for user_id, day in rows
+                for value in (user_id, connection.ops.adapt_datefield_value(day), *constants)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING RETURNING id", params
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _set_next_reminders(changes: list[tuple[int, datetime | None]]) -> None:
+    """Store each preference's next reminder instant (pk, instant) in one statement."""
+    if not changes:
+        return
+    if connection.vendor != "postgresql":
+        ReminderPreference.objects.bulk_update(
+            [ReminderPreference(pk=pk, next_reminder_at=at) for pk, at in changes], ["next_reminder_at"]
+        )
+        return
+    pks, instants = zip(*changes, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(ReminderPreference._meta.db_table)} AS p "
+            "SET next_reminder_at = v.next_reminder_at "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_reminder_at) WHERE p.id = v.id",
+            [list(pks), list(instants)],
+        )
 
 
 def requeue_lost(now: datetime) -> list[int]:
@@ -222,5 +327,5 @@ def requeue_lost(now: datetime) -> list[int]:
         if claimed:
             logger.info("Re-enqueuing reminder delivery %s: its message seems lost", delivery.pk)
             requeued.append(delivery.pk)
-    transaction.on_commit(lambda: _enqueue_all(requeued))
+    transaction.on_commit(lambda: enqueue(requeued))
     return requeued

@@ -60,9 +60,7 @@ class ReminderSchedule(models.Model):
         verbose_name=_("team"),
         help_text=_("Leave empty to remind every staff member of the organisation."),
     )
-    weekdays = models.CharField(
-        _("days"), max_length=7, default="01234", validators=[validate_weekdays]
-    )
+    weekdays = models.CharField(_("days"), max_length=7, default="01234", validators=[validate_weekdays])
     local_time = models.TimeField(_("time of day"), help_text=_("For example 16:30."))
     time_zone = models.CharField(
         _("time zone"),
@@ -187,8 +185,6 @@ class Delivery(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
-    # Marks the rows one dispatcher batch inserted, so it enqueues only those.
-    dispatch_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     enqueued_at = models.DateTimeField(_("queued"), default=timezone.now)
     attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
@@ -202,8 +198,6 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["user", "local_date", "kind"], name="delivery_one_per_person_day_kind"),
         ]
         indexes = [
-            # dispatch_due re-selects the rows its batch created.
-            models.Index(fields=["dispatch_token"], name="delivery_dispatch_token_idx"),
             # dispatch_due's sweep: pending rows whose message may be lost, sends interrupted midway.
             models.Index(
                 fields=["enqueued_at"],

@@ -3,6 +3,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import time
+from collections import Counter
 from datetime import timedelta
 
 from celery import shared_task
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.emails import send_templated
 from checkins.models import CheckIn
@@ -33,6 +36,8 @@ TRANSIENT_ERRORS = (
 MAX_RETRIES = 5
 BACKOFF_FACTOR = 30  # seconds: 30, 60, 120, 240, 480 (+ jitter), capped below
 BACKOFF_MAX = 30 * 60
+# A batch running longer than this passes the rest on (CELERY_TASK_SOFT_TIME_LIMIT is 4 minutes).
+BATCH_SECONDS = 60
 
 
 @shared_task(name="reminders.dispatch_due", ignore_result=True)
@@ -42,9 +47,63 @@ def dispatch_due() -> int:
     return len(report.created) + len(report.requeued)
 
 
+class RetryLater(Exception):
+    """A transient failure: the row is pending again and should be tried again after `countdown` seconds."""
+
+    def __init__(self, cause: Exception, countdown: float) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.countdown = countdown
+
+
 @shared_task(bind=True, name="reminders.send_reminder", ignore_result=True, max_retries=MAX_RETRIES)
 def send_reminder(self, delivery_id: int) -> str:
-    """Send one reminder. Only the call that moves the row from pending to sending sends it."""
+    """Send one reminder, retrying it with a backoff while the mail server fails."""
+    try:
+        return deliver(delivery_id, retries=self.request.retries)
+    except RetryLater as later:
+        raise self.retry(exc=later.cause, countdown=later.countdown) from later.cause
+
+
+@shared_task(name="reminders.send_reminders", ignore_result=True)
+def send_reminders(delivery_ids: list[int]) -> dict[str, int]:
+    """Send the reminders one dispatch queued together, one after the other.
+
+    A transient failure is retried for that delivery alone (as a `send_reminder` task), so the
+    others are not sent again. A batch that runs long passes the rest on in a new message, well
+    within the task time limit.
+    """
+    outcomes: Counter[str] = Counter()
+    started = time.monotonic()
+    for position, delivery_id in enumerate(delivery_ids):
+        if position and time.monotonic() - started > BATCH_SECONDS:
+            rest = delivery_ids[position:]
+            Delivery.objects.filter(pk__in=rest, status=Delivery.Status.PENDING).update(enqueued_at=timezone.now())
+            dispatch.enqueue(rest)
+            outcomes["passed on"] += len(rest)
+            break
+        try:
+            outcomes[deliver(delivery_id, retries=0)] += 1
+        except RetryLater as later:
+            _retry_alone(delivery_id, later)
+            outcomes["retrying"] += 1
+    return dict(outcomes)
+
+
+def _retry_alone(delivery_id: int, later: RetryLater) -> None:
+    try:
+        send_reminder.apply_async((delivery_id,), countdown=later.countdown, retries=1)
+    except (KombuOperationalError, ConnectionError, OSError) as exc:
+        # The row is pending: requeue_lost queues it again once the broker is back.
+        logger.warning("Could not queue a retry of reminder delivery %s: %s", delivery_id, exc)
+
+
+def deliver(delivery_id: int, retries: int) -> str:
+    """Send one reminder. Only the call that moves the row from pending to sending sends it.
+
+    `retries`: how many times this delivery was already retried after a transient failure.
+    Raises RetryLater when the failure is worth another try.
+    """
     now = timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.SENDING, attempts=F("attempts") + 1, attempted_at=now
@@ -64,14 +123,12 @@ def send_reminder(self, delivery_id: int) -> str:
         send_reminder_email(delivery, schedules)
     except TRANSIENT_ERRORS as exc:
         error = f"{type(exc).__name__}: {exc}"
-        if self.request.retries >= self.max_retries:
+        if retries >= MAX_RETRIES:
             _finish(delivery_id, Delivery.Status.FAILED, error=error)
             return "failed"
-        countdown = get_exponential_backoff_interval(
-            BACKOFF_FACTOR, self.request.retries, BACKOFF_MAX, full_jitter=False
-        )
+        countdown = get_exponential_backoff_interval(BACKOFF_FACTOR, retries, BACKOFF_MAX, full_jitter=False)
         _finish(delivery_id, Delivery.Status.PENDING, error=error, enqueued_at=now + timedelta(seconds=countdown))
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise RetryLater(exc, countdown) from exc
     except Exception as exc:
         logger.exception("Reminder delivery %s failed", delivery_id)
         _finish(delivery_id, Delivery.Status.FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -1,4 +1,5 @@
-"""A Celery worker killed mid-batch: nobody gets a reminder twice; the rest go out with a fresh worker."""
+"""A Celery worker killed mid-batch: nobody gets a reminder twice; the rest go out with a fresh worker
+once a later tick has queued them again."""
 
 from __future__ import annotations
 
@@ -57,6 +58,11 @@ def test_a_worker_killed_mid_batch_never_sends_twice_and_a_fresh_worker_sends_th
         assert statuses().get(Delivery.Status.PENDING, 0) >= 1, "the batch was not cut short"
 
         own_workers(**smtp_env)
+        # The batch's message went down with the worker: once its pending rows count as lost,
+        # a later tick queues them again for the fresh worker.
+        pending = statuses().get(Delivery.Status.PENDING, 0)
+        with time_machine.travel(timezone.now() + dispatch.LOST_AFTER + timedelta(minutes=1), tick=False):
+            assert len(dispatch.dispatch_due().requeued) == pending
 
         def fresh_worker_done() -> bool:
             unfinished = Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
