@@ -27,8 +27,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from accounts.models import User
-from checkins import insights, rollup
+from checkins import insights
 
 ORG_NAME = "Bench Organisation"
 EMAIL_DOMAIN = "bench.sts-checkin.test"
@@ -337,6 +336,9 @@ def seed(
         if not fast:
             log("  (foreign-key checks ran row by row: the database user is not a superuser)")
         # The per-person weekly sums the team trends read, built as the app builds them.
+        from accounts.models import User
+        from checkins import rollup
+
         rollup.rebuild(User.objects.filter(organisation_id=org_id))
         for table in ("checkins_checkinrollup", "checkins_practicerollup"):
             cursor.execute(
