@@ -9,6 +9,7 @@ their last day off) reach Python, never check-in rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,13 +17,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Sum
+from django.db import connection
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Team
-from checkins.models import CheckInRollup, PracticeRollup
+from checkins.models import PracticeRollup
 
-from .anonymity import WEEK, Period, Unit, organisation_unit, team_unit
+from .anonymity import MONTH, WEEK, Period, Unit, organisation_unit, team_unit
 
 CHECKED_IN = "checked_in"
 ANSWERED_WORKLOAD = "answered_workload"
@@ -116,27 +118,67 @@ class RawAggregates:
 
 
 _SUMS = ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion")
-_SCORE_SUMS = {
-    "checkins": Sum("checkins"),
-    **{f"{name}_sum": Sum(f"{name}_sum") for name in _SUMS},
-    "high": Sum("high"),
-    "exposure": Sum("exposure"),
-    "workload_sum": Sum("workload_sum"),
-    "workload_answers": Sum("workload_answers"),
+_CENT = Decimal("0.01")
+
+# Per person and period (a week is the sum of its one or two rollup rows, a month of the parts
+# of weeks in it), with the latest day off known by the end of that period; then per team and
+# period, and per period for the whole organisation. Who counts in each cell comes back as
+# comma-separated ids, so the sets are built in C rather than row by row in Python.
+_CELLS = """
+WITH members AS (
+    SELECT m.team_id, m.user_id FROM accounts_membership m JOIN accounts_team t ON t.id = m.team_id
+    WHERE t.organisation_id = %s AND m.role = 'member'
+), person AS (
+    SELECT r.user_id, r.{key} AS p, SUM(r.checkins) AS n, SUM(r.sts_index_sum) AS s_idx,
+           SUM(r.intrusion_sum) AS s_in, SUM(r.avoidance_sum) AS s_av, SUM(r.arousal_sum) AS s_ar,
+           SUM(r.exhaustion_sum) AS s_ex, SUM(r.high) AS high, SUM(r.exposure) AS expo,
+           SUM(r.workload_sum) AS wl, SUM(r.workload_answers) AS wa,
+           MAX(MAX(r.last_day_off)) OVER (PARTITION BY r.user_id ORDER BY r.{key}) AS known
+    FROM checkins_checkinrollup r
+    WHERE r.user_id IN (SELECT user_id FROM members) AND r.{key} <= %s
+    GROUP BY r.user_id, r.{key}
+), cell AS (
+    SELECT person.*, {days_since} AS days FROM person WHERE person.p IN ({periods})
+)
+SELECT m.team_id, c.p, SUM(n), SUM(s_idx), SUM(s_in), SUM(s_av), SUM(s_ar), SUM(s_ex), SUM(high), SUM(expo),
+       SUM(wl), SUM(wa), {ids}CAST(c.user_id AS text){ids_end},
+       {ids}CASE WHEN wa > 0 THEN CAST(c.user_id AS text) END{ids_end},
+       {ids}CASE WHEN known IS NOT NULL THEN CAST(c.user_id AS text) END{ids_end},
+       {ids}CAST(days AS text){ids_end}
+FROM cell c JOIN members m ON m.user_id = c.user_id
+GROUP BY m.team_id, c.p
+UNION ALL
+SELECT NULL, c.p, SUM(n), SUM(s_idx), SUM(s_in), SUM(s_av), SUM(s_ar), SUM(s_ex), SUM(high), SUM(expo),
+       SUM(wl), SUM(wa), NULL, NULL, NULL, {ids}CAST(days AS text){ids_end}
+FROM cell c
+GROUP BY c.p
+"""
+# The last day of the period starting on `person.p`, less the latest known day off, in days.
+_DAYS_SINCE = {
+    ("postgresql", WEEK): "(person.p + 6) - person.known",
+    ("postgresql", MONTH): "(CAST(person.p + INTERVAL '1 month' AS date) - 1) - person.known",
+    ("sqlite", WEEK): "CAST(julianday(person.p, '+6 days') - julianday(person.known) AS integer)",
+    ("sqlite", MONTH): "CAST(julianday(person.p, '+1 month', '-1 day') - julianday(person.known) AS integer)",
 }
+_ID_LIST = {"postgresql": "string_agg(", "sqlite": "group_concat("}
 
 
-def _means(row: dict) -> dict:
-    """A cell's values from the sums of its rollup rows."""
-    checkins, answers = row["checkins"], row["workload_answers"]
-    values = {"checkins": checkins, "high": row["high"], "exposure": row["exposure"]}
-    values.update({name: Decimal(row[f"{name}_sum"]) / checkins for name in _SUMS})
-    values["workload"] = Decimal(row["workload_sum"]) / answers if answers else None
+def _ids(text: str | None) -> frozenset[int]:
+    return frozenset(map(int, text.split(","))) if text else frozenset()
+
+
+def _means(checkins, sums, high, exposure, workload_sum, workload_answers) -> dict:
+    """A cell's values from the sums of its rollup rows (sums of two-decimal scores are exact to the cent)."""
+    values = {"checkins": checkins, "high": high, "exposure": exposure}
+    values.update(
+        {name: Decimal(str(total)).quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)}
+    )
+    values["workload"] = Decimal(workload_sum) / workload_answers if workload_answers else None
     return values
 
 
 def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
-    """Eight queries over the per-person weekly rollups, whatever the number of teams, people or periods."""
+    """Five queries over the per-person weekly rollups, whatever the number of teams, people or periods."""
     org_unit = organisation_unit(organisation.id)
     teams = list(Team.objects.filter(organisation=organisation).order_by("name").values_list("id", "name"))
     units = [team_unit(team_id) for team_id, _name in teams] + [org_unit]
@@ -154,75 +196,46 @@ def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
             members[unit_of[team_id]] += 1
     members[org_unit] = len(teams_of)
 
-    # A week is the sum of its (one or two) rows; a month the sum of the parts of weeks in it.
-    key = "week" if periods[0].kind == WEEK else "month"
+    kind = periods[0].kind
+    key = "week" if kind == WEEK else "month"
     period_at = {period.start: period for period in periods}
-    member_ids = memberships.values("user_id")
-    in_window = CheckInRollup.objects.filter(user_id__in=member_ids, **{f"{key}__in": list(period_at)}).order_by()
-    index_of = {period.start: index for index, period in enumerate(periods)}
-    per_person = (
-        in_window.values("user_id", p=F(key))
-        .annotate(answered_workload=Sum("workload_answers"), last_day_off=Max("last_day_off"))
-        .values_list("user_id", "p", "answered_workload", "last_day_off")
+    vendor = connection.vendor if connection.vendor == "sqlite" else "postgresql"
+    sql = _CELLS.format(
+        key=key,
+        days_since=_DAYS_SINCE[(vendor, kind)],
+        periods=", ".join(["%s"] * len(periods)),
+        ids=_ID_LIST[vendor],
+        ids_end=", ',')",
     )
-    last_known = dict(
-        CheckInRollup.objects.filter(
-            user_id__in=member_ids, last_day_off__isnull=False, **{f"{key}__lt": periods[0].start}
-        )
-        .order_by()
-        .values("user_id")
-        .annotate(last=Max("last_day_off"))
-        .values_list("user_id", "last")
-    )
-    rows_by_period: list[list[tuple]] = [[] for _period in periods]
-    for row in per_person:
-        rows_by_period[index_of[row[1]]].append(row)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation.id, periods[-1].start, *period_at])
+        rows = cursor.fetchall()
 
-    # Sets per team id first (plain ints hash fast); the organisation's are their unions.
-    contributors: dict[str, dict[Period, dict[Unit, frozenset[int]]]] = {basis: {} for basis in BASES}
-    days_off: dict[tuple[Unit, Period], list[int]] = {}
-    for period, rows in zip(periods, rows_by_period, strict=True):
-        by_team: dict[str, dict[int, set[int]]] = {basis: defaultdict(set) for basis in BASES}
-        checked, answered, known = by_team[CHECKED_IN], by_team[ANSWERED_WORKLOAD], by_team[KNOWN_TIME_OFF]
-        team_days: dict[int, list[int]] = defaultdict(list)
-        org_days: list[int] = []
-        for user_id, _index, answered_workload, last_day_off in rows:
-            if last_day_off and (user_id not in last_known or last_day_off > last_known[user_id]):
-                last_known[user_id] = last_day_off
-            since = last_known.get(user_id)
-            if since is not None:
-                since = (period.end - since).days
-                org_days.append(since)
-            for team_id in teams_of[user_id]:
-                checked[team_id].add(user_id)
-                if answered_workload:
-                    answered[team_id].add(user_id)
-                if since is not None:
-                    known[team_id].add(user_id)
-                    team_days[team_id].append(since)
-        for basis, sets in by_team.items():
-            cells = {unit: frozenset() for unit in units}
-            cells.update((unit_of[team_id], frozenset(people)) for team_id, people in sets.items())
-            cells[org_unit] = frozenset().union(*sets.values())
-            contributors[basis][period] = cells
-        days_off.update(((unit_of[team_id], period), days) for team_id, days in team_days.items())
-        if org_days:
-            days_off[(org_unit, period)] = org_days
-
+    contributors: dict[str, dict[Period, dict[Unit, frozenset[int]]]] = {
+        basis: {period: dict.fromkeys(units, frozenset()) for period in periods} for basis in BASES
+    }
     values: dict[tuple[Unit, Period], dict[str, Any]] = defaultdict(dict)
-    by_team = {"user__memberships__team__organisation": organisation, "user__memberships__role": Membership.Role.MEMBER}
-    team_rows = (
-        CheckInRollup.objects.filter(**by_team, **{f"{key}__in": list(period_at)})
-        .order_by()
-        .values(team=F("user__memberships__team_id"), p=F(key))
-        .annotate(**_SCORE_SUMS)
-    )
-    for row in team_rows:
-        values[(unit_of[row["team"]], period_at[row["p"]])].update(_means(row))
-    for row in in_window.values(p=F(key)).annotate(**_SCORE_SUMS):
-        values[(org_unit, period_at[row["p"]])].update(_means(row))
+    for team_id, start, checkins, *sums, high, exposure, wl, wa, checked, answered, known, days in rows:
+        period = period_at[start if isinstance(start, dt.date) else dt.date.fromisoformat(start)]
+        unit = org_unit if team_id is None else unit_of[team_id]
+        cell = values[(unit, period)]
+        cell.update(_means(checkins, sums, high, exposure, wl, wa))
+        if days:
+            cell["days_since_time_off"] = statistics.median(map(int, days.split(",")))
+        if team_id is not None:
+            for basis, people in ((CHECKED_IN, checked), (ANSWERED_WORKLOAD, answered), (KNOWN_TIME_OFF, known)):
+                contributors[basis][period][unit] = _ids(people)
+    # The organisation counts each person once, however many of its teams they are in.
+    for by_period in contributors.values():
+        for cells in by_period.values():
+            cells[org_unit] = frozenset().union(*cells.values())
+    for period, cells in contributors[CHECKED_IN].items():
+        for unit, people in cells.items():
+            if people:
+                values[(unit, period)]["people"] = len(people)
 
     # A practice counts the people who used it (a person's two parts of a week count once).
+    by_team = {"user__memberships__team__organisation": organisation, "user__memberships__role": Membership.Role.MEMBER}
     practices = PracticeRollup.objects.filter(**{f"{key}__in": list(period_at)}).order_by()
     team_practices = (
         practices.filter(**by_team)
@@ -234,19 +247,10 @@ def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
             (row["name"], row["people"])
         )
     org_practices = (
-        practices.filter(user_id__in=member_ids)
+        practices.filter(user_id__in=memberships.values("user_id"))
         .values(p=F(key), name=F("practice__name"))
         .annotate(people=Count("user_id", distinct=True))
     )
     for row in org_practices:
         values[(org_unit, period_at[row["p"]])].setdefault("practices", []).append((row["name"], row["people"]))
-
-    for key, days in days_off.items():
-        values[key]["days_since_time_off"] = statistics.median(days)
-    # Distinct people per cell come from the contributor sets (a COUNT(DISTINCT) in the score
-    # queries forced a sort of every check-in row; without it they aggregate in one hash pass).
-    for period, by_unit in contributors[CHECKED_IN].items():
-        for unit, people in by_unit.items():
-            if people:
-                values[(unit, period)]["people"] = len(people)
     return RawAggregates(units, labels, members, contributors, dict(values))
