@@ -176,8 +176,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Whether the person has a confirmed second-step device (authenticator or backup codes),
     # kept by accounts/signals.py whenever a device is saved or deleted. It travels with the
-    # user row every request loads anyway, so the two-step check costs no extra query.
-    two_factor_enabled = models.BooleanField(_("two-step sign-in on"), default=False, editable=False)
+    # user row every request loads anyway, so the two-step check costs no extra query. The
+    # database default serves rows written with COPY (bench/seed.py).
+    two_factor_enabled = models.BooleanField(
+        _("two-step sign-in on"), default=False, db_default=False, editable=False
+    )
 
     objects = UserManager()
 

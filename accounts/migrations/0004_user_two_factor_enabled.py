@@ -20,7 +20,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="two_factor_enabled",
-            field=models.BooleanField(default=False, editable=False, verbose_name="two-step sign-in on"),
+            field=models.BooleanField(
+                db_default=False, default=False, editable=False, verbose_name="two-step sign-in on"
+            ),
         ),
         migrations.RunPython(fill_from_devices, migrations.RunPython.noop),
     ]
