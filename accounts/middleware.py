@@ -28,7 +28,8 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty():
+        # keys() loads it: a cookie whose session has ended or was deleted reads as empty.
+        if session is None or session.is_empty() or not session.keys():
             return response
         now = int(time.time())
         if session.modified or now - session.get(self.renewed_key, 0) >= settings.SESSION_RENEW_AFTER:
