@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -6,6 +8,33 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from .two_factor import must_verify
+
+
+class IdleSessionMiddleware:
+    """A session lasts SESSION_COOKIE_AGE from its last use, but is not written on every request.
+
+    Each save moves the session's expiry (in the database and on the cookie) to SESSION_COOKIE_AGE
+    from then. A request saves it when something in it changed, or when its last save is
+    SESSION_RENEW_AFTER or more ago; otherwise it is only read. So a session unused for
+    SESSION_COOKIE_AGE has always expired, and one may end up to SESSION_RENEW_AFTER sooner than
+    that, never later. Placed right after SessionMiddleware.
+    """
+
+    renewed_key = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # keys() loads it: a cookie whose session has ended or was deleted reads as empty.
+        if session is None or session.is_empty() or not session.keys():
+            return response
+        now = int(time.time())
+        if session.modified or now - session.get(self.renewed_key, 0) >= settings.SESSION_RENEW_AFTER:
+            session[self.renewed_key] = now
+        return response
 
 
 class PreferredLanguageMiddleware:

@@ -174,6 +174,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Set automatically for organisation admins and superusers."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Whether the person has a confirmed second-step device (authenticator or backup codes),
+    # kept by accounts/signals.py whenever a device is saved or deleted. It travels with the
+    # user row every request loads anyway, so the two-step check costs no extra query. The
+    # database default serves rows written with COPY (bench/seed.py).
+    two_factor_enabled = models.BooleanField(
+        _("two-step sign-in on"), default=False, db_default=False, editable=False
+    )
 
     objects = UserManager()
 
@@ -228,7 +235,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         afresh for each request, and `refresh_from_db` forgets the answer.
         """
         if "_roles" not in self.__dict__:
-            self.__dict__["_roles"] = frozenset(self.memberships.values_list("role", flat=True).distinct())
+            self.__dict__["_roles"] = frozenset(self.memberships.order_by().values_list("role", flat=True).distinct())
         return self.__dict__["_roles"]
 
     def refresh_from_db(self, *args, **kwargs) -> None:

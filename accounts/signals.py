@@ -1,12 +1,15 @@
-"""Sign-ins, failed sign-ins and admin changes go to the audit log (no values, no passwords)."""
+"""Sign-ins, failed sign-ins and admin changes go to the audit log (no values, no passwords);
+saving or deleting a second-step device keeps `User.two_factor_enabled` true to the devices."""
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_otp import device_classes
 
 from . import audit
 from .models import AuditEvent, User
+from .two_factor import refresh_two_factor_enabled
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
@@ -39,3 +42,13 @@ def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> 
             "change": {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, ""),
         },
     )
+
+
+def _device_changed(sender, instance, **kwargs) -> None:
+    refresh_two_factor_enabled(instance.user_id)
+
+
+# One sender at a time: a receiver for every model would stop Django's fast bulk deletes.
+for _device_class in device_classes():
+    for _signal in (post_save, post_delete):
+        _signal.connect(_device_changed, sender=_device_class, dispatch_uid=f"two_factor_{_device_class.__name__}")

@@ -31,7 +31,15 @@ def must_verify(user) -> bool:
     """Whether this signed-in person must pass the second step before going on."""
     if not user.is_authenticated or user.is_verified():
         return False
-    return requires_two_factor(user) or user_has_device(user, confirmed=True)
+    return requires_two_factor(user) or user.two_factor_enabled
+
+
+def refresh_two_factor_enabled(user_id: int) -> None:
+    """Store whether this person has a confirmed device (after a device was saved or deleted)."""
+    from .models import User
+
+    user = User(pk=user_id)
+    User.objects.filter(pk=user_id).update(two_factor_enabled=user_has_device(user, confirmed=True))
 
 
 def pending_totp_device(user) -> TOTPDevice:

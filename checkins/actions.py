@@ -55,6 +55,20 @@ def _snapshot(checkin: CheckIn, practice_ids: set[int]) -> dict:
     return {**{name: getattr(checkin, name) for name in CHECKIN_FIELDS}, "practices": practice_ids}
 
 
+def _insert(user, local_date: date, values: dict, practice_ids: set[int]) -> SaveResult | None:
+    """A new check-in for that day, or None when one is already there (the unique constraint says so)."""
+    try:
+        with transaction.atomic():
+            checkin = CheckIn(user=user, local_date=local_date, **values)
+            checkin.save(force_insert=True)
+            if practice_ids:  # a new row has no links yet: nothing to read or remove
+                checkin.practices.add(*practice_ids)
+            rollup.refresh_week(user.pk, local_date)
+    except IntegrityError:
+        return None
+    return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
+
+
 def do_save_checkin(
     user, local_date: date, values: dict, practices: list[Practice], loaded_version: int | None
 ) -> SaveResult:
@@ -63,22 +77,20 @@ def do_save_checkin(
     `loaded_version` is the version the form was loaded from (0 or None: a blank form).
     """
     practice_ids = {practice.pk for practice in practices}
+    if not loaded_version:
+        # A blank form: most likely nothing is saved for that day yet, so insert at once (one
+        # statement); a row saved from elsewhere meanwhile is updated under its lock below.
+        inserted = _insert(user, local_date, values, practice_ids)
+        if inserted is not None:
+            return inserted
     with transaction.atomic():
-        # One save per person at a time: the week's rollup is rebuilt from their check-ins below.
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         checkin = CheckIn.objects.select_for_update().filter(user=user, local_date=local_date).first()
         if checkin is None:
-            try:
-                with transaction.atomic():
-                    checkin = CheckIn(user=user, local_date=local_date, **values)
-                    checkin.save()
-                    if practice_ids:  # a new row has no links yet: nothing to read or remove
-                        checkin.practices.add(*practice_ids)
-                    rollup.refresh_week(user.pk, local_date)
-                return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
-            except IntegrityError:
-                # Another request inserted the same day first: update its row instead.
-                checkin = CheckIn.objects.select_for_update().get(user=user, local_date=local_date)
+            inserted = _insert(user, local_date, values, practice_ids)
+            if inserted is not None:
+                return inserted
+            # Another request inserted the same day first: update its row instead.
+            checkin = CheckIn.objects.select_for_update().get(user=user, local_date=local_date)
 
         before = _snapshot(checkin, set(checkin.practices.values_list("pk", flat=True)))
         replaced = (loaded_version or 0) != checkin.version

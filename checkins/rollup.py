@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import QuerySet
 
+from accounts.models import User
+
 from .models import CheckInRollup, PracticeRollup
 
 EARLIEST = date(1, 1, 1)
@@ -66,8 +68,13 @@ def _statements(where: str) -> list[str]:
 
 
 def refresh_week(user_id: int, day: date) -> None:
-    """Rebuild one person's rows for the ISO week of `day` (call inside the saving transaction)."""
+    """Rebuild one person's rows for the ISO week of `day`, inside the transaction that saved a check-in.
+
+    The person's row is locked first, so two saves of the same week (two devices, two days)
+    rebuild one after the other, each from what the other committed.
+    """
     monday = week_start(day)
+    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
     for model in (CheckInRollup, PracticeRollup):
         model.objects.filter(user_id=user_id, week=monday).delete()
     with connection.cursor() as cursor:

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,7 +147,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_MAX_AGE = env.int("INVITATION_MAX_AGE", default=60 * 60 * 24 * 7)  # one week
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# The age counts from the last request (expiry after inactivity), give or take SESSION_RENEW_AFTER:
+# accounts.middleware.IdleSessionMiddleware saves an unchanged session only that often.
+SESSION_RENEW_AFTER = env.int("SESSION_RENEW_AFTER", default=5 * 60)
 SESSION_COOKIE_HTTPONLY = True
 
 # Login throttling: after 5 failures for one email from one address, wait 15 minutes.

@@ -1,8 +1,11 @@
 import re
+from datetime import timedelta
 
 import time_machine
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 
@@ -58,6 +61,33 @@ def test_a_session_ends_after_inactivity(client, alice, settings):
         assert client.get(reverse("profile")).status_code == 200  # activity renews the session
         traveller.shift(settings.SESSION_COOKIE_AGE + 60)
         assert client.get(reverse("profile")).status_code == 302
+
+
+def test_a_session_in_use_is_written_every_few_minutes_not_on_every_request(client, alice, settings):
+    profile = reverse("profile")
+    age, slack = settings.SESSION_COOKIE_AGE, settings.SESSION_RENEW_AFTER
+    with time_machine.travel("2026-05-01 09:00Z", tick=False) as traveller:
+        client.force_login(alice)
+        assert client.get(profile).status_code == 200
+        key = client.session.session_key
+        written = Session.objects.get(pk=key).expire_date
+        assert written == timezone.now() + timedelta(seconds=age)
+
+        traveller.shift(slack - 60)
+        assert client.get(profile).status_code == 200
+        assert Session.objects.get(pk=key).expire_date == written  # read, not written
+
+        traveller.shift(120)
+        assert client.get(profile).status_code == 200
+        renewed = Session.objects.get(pk=key).expire_date
+        assert renewed == timezone.now() + timedelta(seconds=age)
+
+        # Used once more inside the slack, then left alone: the session ends SESSION_COOKIE_AGE
+        # after its last write, so at most SESSION_RENEW_AFTER before "AGE after the last use".
+        traveller.shift(60)
+        assert client.get(profile).status_code == 200
+        traveller.shift(age - 60 + 1)
+        assert client.get(profile).status_code == 302
 
 
 def test_sign_ins_and_failures_are_audited_without_the_typed_email(alice):

@@ -5,6 +5,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
+from accounts.two_factor import new_backup_codes, turn_off
+
 from ..conftest import PASSWORD
 
 
@@ -63,8 +66,6 @@ def test_an_organisation_admin_is_asked_for_a_code_at_each_sign_in(plain_client,
 
 def test_a_backup_code_works_once(plain_client, olivia):
     TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
-    from accounts.two_factor import new_backup_codes
-
     code = new_backup_codes(olivia)[0]
     _sign_in(plain_client, olivia.email)
     assert plain_client.post(reverse("two_factor_verify"), {"otp_token": code}).status_code == 302
@@ -84,6 +85,34 @@ def test_a_staff_member_who_turned_it_on_is_asked_too(plain_client, alice):
     TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
     _sign_in(plain_client, alice.email)
     assert plain_client.get(reverse("profile"))["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_turning_it_on_asks_for_a_code_in_the_persons_other_signed_in_browsers_too(plain_client, alice):
+    profile = reverse("profile")
+    _sign_in(plain_client, alice.email)
+    assert plain_client.get(profile).status_code == 200
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=False)
+    assert plain_client.get(profile).status_code == 200  # not confirmed yet: not on
+    device.confirmed = True
+    device.save()
+    assert plain_client.get(profile)["Location"].startswith(reverse("two_factor_verify"))
+    turn_off(alice)
+    assert plain_client.get(profile).status_code == 200
+
+
+@pytest.mark.parametrize("device", ["authenticator", "backup codes"])
+def test_the_two_step_flag_on_the_person_follows_their_devices(alice, device):
+    def flag() -> bool:
+        return User.objects.get(pk=alice.pk).two_factor_enabled
+
+    assert not flag()
+    if device == "authenticator":
+        TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    else:
+        new_backup_codes(alice)
+    assert flag()
+    turn_off(alice)
+    assert not flag()
 
 
 def test_an_open_redirect_after_the_second_step_is_refused(plain_client, olivia):

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import CheckIn, IntroSeen, Practice
@@ -79,6 +81,24 @@ def test_a_double_tap_with_the_same_answers_creates_one_row_and_no_warning(alice
     response = alice_client.post(URL, form_data(level=2), follow=True)
     assert CheckIn.objects.filter(user=alice).count() == 1
     assert "replaced" not in response.content.decode()
+
+
+def test_a_blank_form_sent_after_the_day_was_saved_elsewhere_replaces_it_and_says_so(alice_client, alice):
+    alice_client.post(URL, form_data(level=1, nourish="from the phone"))
+    response = alice_client.post(URL, form_data(level=3, nourish="from the laptop"), follow=True)
+    assert "the earlier edit was replaced" in response.content.decode()
+    checkin = CheckIn.objects.get(user=alice)
+    assert (checkin.intrusive_thoughts, checkin.nourish, checkin.version) == (3, "from the laptop", 2)
+
+
+def test_saving_a_checkin_reads_the_session_user_and_roles_then_inserts_one_row(alice_client, alice):
+    alice_client.get(reverse("profile"))  # a first request may renew the session
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.post(URL, form_data(level=2))
+    assert response.status_code == 302
+    statements = [query["sql"].split(" ", 1)[0] for query in queries.captured_queries]
+    # Inside the test's transaction the check-in's own BEGIN/COMMIT show as a savepoint.
+    assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE"], statements
 
 
 def test_yesterday_can_be_filled_in_late(alice_client, alice):
