@@ -91,14 +91,18 @@ def test_a_blank_form_sent_after_the_day_was_saved_elsewhere_replaces_it_and_say
     assert (checkin.intrusive_thoughts, checkin.nourish, checkin.version) == (3, "from the laptop", 2)
 
 
-def test_saving_a_checkin_reads_the_session_user_and_roles_then_inserts_one_row(alice_client, alice):
+def test_saving_a_checkin_reads_the_session_user_and_roles_inserts_one_row_and_sums_its_week(alice_client, alice):
     alice_client.get(reverse("profile"))  # a first request may renew the session
     with CaptureQueriesContext(connection) as queries:
         response = alice_client.post(URL, form_data(level=2))
     assert response.status_code == 302
-    statements = [query["sql"].split(" ", 1)[0] for query in queries.captured_queries]
-    # Inside the test's transaction the check-in's own BEGIN/COMMIT show as a savepoint.
-    assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE"], statements
+    statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
+    # Inside the test's transaction the check-in's own BEGIN/COMMIT show as a savepoint. After
+    # the insert: the person's row locked, then their week's rollups rebuilt (checkins/rollup.py).
+    assert statements == [
+        "SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "SELECT", "DELETE", "DELETE", "INSERT", "INSERT",
+        "RELEASE",
+    ], statements
 
 
 def test_yesterday_can_be_filled_in_late(alice_client, alice):
