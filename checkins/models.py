@@ -92,6 +92,12 @@ def _rating(verbose_name):
 
 
 class CheckIn(models.Model):
+    """One person's check-in for one local date.
+
+    Write them through `checkins.actions` (which keeps the weekly rollups in step); code that
+    loads or deletes check-ins any other way calls `checkins.rollup.rebuild` for those people.
+    """
+
     class Band(models.TextChoices):
         LOW = "low", _("Low")
         MODERATE = "moderate", _("Moderate")

@@ -209,6 +209,8 @@ def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
     with ratings that vary by week, person and sign, so the trends have a shape."""
     import datetime as dt
 
+    from accounts.models import User
+    from checkins import rollup
     from checkins.insights import SIGN_FIELDS
     from checkins.models import CheckIn
     from supervision.anonymity import closed_periods
@@ -235,6 +237,8 @@ def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
                 checkin.refresh_scores()
                 checkins.append(checkin)
     CheckIn.objects.bulk_create(checkins)
+    # Loaded in bulk, as the demo data is: team trends read the rollups rebuilt from them.
+    rollup.rebuild(User.objects.filter(pk__in=[person.pk for person in people]))
 
 
 def add_team_members(team, count: int, prefix: str) -> list:

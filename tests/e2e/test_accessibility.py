@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from checkins import rollup
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
 
@@ -48,6 +49,7 @@ def seed_personal_history(user, practices, days: int = 27) -> None:
     through.objects.bulk_create(
         [through(checkin_id=c.pk, practice_id=practices[i % 3].pk) for i, c in enumerate(created) if i % 2]
     )
+    rollup.rebuild(type(user).objects.filter(pk=user.pk))
 
 
 @pytest.fixture

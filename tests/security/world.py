@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from checkins import rollup
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
 from supervision.models import SharedCheckIn
@@ -49,5 +50,7 @@ def build_world(people: dict[str, User]) -> World:
         )
         checkin.save()
         checkins[owner] = checkin
+    # Saved one by one outside the app's own save: sum them for the team trends as bulk loaders do.
+    rollup.rebuild(User.objects.filter(pk__in=[checkin.user_id for checkin in checkins.values()]))
     share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True, wants_to_talk=True)
     return World(people=people, checkins=checkins, alice_share=share)
