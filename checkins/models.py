@@ -103,8 +103,13 @@ class CheckIn(models.Model):
         MODERATE = "moderate", _("Moderate")
         HIGH = "high", _("High")
 
+    # No index of its own: the unique (user, local_date) index below serves every lookup by person.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        verbose_name=_("person"),
+        db_index=False,
     )
     local_date = models.DateField(_("date"), help_text=_("The day in the person's own time zone."))
 
