@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
@@ -181,53 +182,50 @@ def _dispatch_batch(now: datetime, after_user_id: int, size: int, force: bool) -
     if not force:
         due = due.filter(next_reminder_at__lte=now)
     # Tuples, not model instances: a tick may go through a whole organisation.
-    rows = list(
-        due.order_by("user_id").values_list(
-            "pk",
-            "user_id",
-            "user__organisation_id",
-            "user__time_zone",
-            "next_reminder_at",
-            "local_time",
-            "weekdays",
-            "quiet_start",
-            "quiet_end",
-            "snoozed_until",
-        )[:size]
-    )
+    fields = [
+        "pk",
+        "user_id",
+        "user__organisation_id",
+        "user__time_zone",
+        "next_reminder_at",
+        "local_time",
+        "weekdays",
+        "quiet_start",
+        "quiet_end",
+        "snoozed_until",
+    ]
+    rows = list(due.order_by("user_id").values_list(*fields)[:size])
     if not rows:
         return after_user_id, 0, []
-    ids = [row[1] for row in rows]
-    member_teams = _member_teams(ids)
     schedules = _active_schedules({row[2] for row in rows if row[2]})
-    today = {zone_name: now.astimezone(ZoneInfo(zone_name)).date() for zone_name in {row[3] for row in rows}}
-    done = set(
-        CheckIn.objects.filter(_user_in(CheckIn, ids), local_date__in=today.values())
-        .order_by()
-        .values_list("user_id", "local_date")
-        .union(
-            Delivery.objects.filter(_user_in(Delivery, ids), local_date__in=today.values(), kind=Delivery.Kind.REMINDER)
-            .order_by()
-            .values_list("user_id", "local_date")
-        )
-    )
+    # With organisation-wide schedules only, membership of any team is what counts, and
+    # `reschedule` checked it when it planned these reminders (a membership change plans again,
+    # and the send checks once more): no need to look the teams up.
+    member_teams = _member_teams([row[1] for row in rows]) if any(s.team_id for s in schedules) else None
     # In a large organisation most people share their teams' schedules, their preferences and
-    # their time zone: decide once per distinct combination.
+    # their time zone: decide once per distinct combination. Who already checked in today, or
+    # already has today's reminder, is left out by the insert itself (_insert_deliveries); for
+    # them the next instant worked out here is tomorrow's, as it would be had they been left out
+    # here, except during quiet hours or before today's time, when they are looked at again later.
     decisions: dict[tuple, scheduling.Decision] = {}
     new_rows: list[tuple[int, date]] = []
     changed: list[tuple[int, datetime | None]] = []
     for pk, user_id, organisation_id, zone_name, next_at, *preference_fields in rows:
-        teams = frozenset(member_teams.get(user_id, ()))
-        done_today = (user_id, today[zone_name]) in done
-        key = (organisation_id, teams, zone_name, done_today, *preference_fields)
+        teams = frozenset(member_teams.get(user_id, ())) if member_teams is not None else None
+        key = (organisation_id, teams, zone_name, *preference_fields)
         decision = decisions.get(key)
         if decision is None:
+            covering = (
+                _covering(schedules, organisation_id, teams)
+                if teams is not None
+                else [s for s in schedules if s.organisation_id == organisation_id]
+            )
             decision = decisions[key] = scheduling.decide(
-                rules(_covering(schedules, organisation_id, teams)),
+                rules(covering),
                 _preference_rule(*preference_fields),
                 ZoneInfo(zone_name),
                 now,
-                done_today=done_today,
+                done_today=False,
                 force=force,
             )
         if decision.send_for is not None:
@@ -253,27 +251,43 @@ def _preference_rule(local_time, weekdays, quiet_start, quiet_end, snoozed_until
 
 
 def _insert_deliveries(rows: list[tuple[int, date]], now: datetime) -> list[int]:
-    """Insert pending deliveries; return the ids of the rows this statement created.
+    """Insert pending deliveries, except for people who already checked in that day; return the
+    ids of the rows this statement created.
 
-    Another dispatcher may have inserted some of them first (the unique constraint keeps theirs):
-    only the rows returned here are ours to send.
+    Someone who already has that day's reminder keeps it (the unique constraint), and another
+    dispatcher may have inserted some of these rows first: only the rows returned here are ours
+    to send.
     """
     if not rows:
         return []
     table = connection.ops.quote_name(Delivery._meta.db_table)
+    checkins = connection.ops.quote_name(CheckIn._meta.db_table)
     columns = "user_id, local_date, kind, channel, status, attempts, error, created_at, enqueued_at"
     stamp = connection.ops.adapt_datetimefield_value(now)
     constants = [Delivery.Kind.REMINDER.value, Channel.EMAIL.value, Delivery.Status.PENDING.value, stamp, stamp]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            user_ids, days = zip(*rows, strict=True)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT v.user_id, v.local_date, %s, %s, %s, 0, '', %s, %s "
-                "FROM unnest(%s::bigint[], %s::date[]) AS v(user_id, local_date) "
-                "ON CONFLICT DO NOTHING RETURNING id",
-                [*constants, list(user_ids), list(days)],
-            )
+            # One statement per local date (a batch has one or two): the people as one array of
+            # ids, which is cheaper to send than a date for each of them.
+            created: list[int] = []
+            for day, user_ids in _grouped(rows).items():
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT v.user_id, %s, %s, %s, %s, 0, '', %s, %s "
+                    f"FROM unnest(%s::bigint[]) AS v(user_id) WHERE NOT EXISTS (SELECT 1 FROM {checkins} c "
+                    "WHERE c.user_id = v.user_id AND c.local_date = %s) ON CONFLICT DO NOTHING RETURNING id",
+                    [day, *constants, user_ids, day],
+                )
+                created += [row[0] for row in cursor.fetchall()]
+            return created
         else:
+            checked_in = set(
+                CheckIn.objects.filter(
+                    user_id__in=[user_id for user_id, _day in rows], local_date__in={day for _user, day in rows}
+                ).values_list("user_id", "local_date")
+            )
+            rows = [row for row in rows if row not in checked_in]
+            if not rows:
+                return []
             values = ", ".join(["(%s, %s, %s, %s, %s, 0, '', %s, %s)"] * len(rows))
             params = [
                 value
@@ -295,14 +309,22 @@ def _set_next_reminders(changes: list[tuple[int, datetime | None]]) -> None:
             [ReminderPreference(pk=pk, next_reminder_at=at) for pk, at in changes], ["next_reminder_at"]
         )
         return
-    pks, instants = zip(*changes, strict=True)
+    # One statement per distinct instant (people who share a schedule share it): ids only.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {connection.ops.quote_name(ReminderPreference._meta.db_table)} AS p "
-            "SET next_reminder_at = v.next_reminder_at "
-            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_reminder_at) WHERE p.id = v.id",
-            [list(pks), list(instants)],
-        )
+        for instant, pks in _grouped(changes).items():
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(ReminderPreference._meta.db_table)} "
+                "SET next_reminder_at = %s WHERE id = ANY(%s::bigint[])",
+                [instant, pks],
+            )
+
+
+def _grouped(pairs: list[tuple[int, Any]]) -> dict[Any, list[int]]:
+    """{value: [ids]} from (id, value) pairs."""
+    grouped: dict[Any, list[int]] = defaultdict(list)
+    for pk, value in pairs:
+        grouped[value].append(pk)
+    return grouped
 
 
 def requeue_lost(now: datetime) -> list[int]:

@@ -156,7 +156,10 @@ def _reason_not_to_send(delivery: Delivery, now) -> tuple[str, list]:
         return "Reminders are paused, snoozed or stopped.", []
     if scheduling.in_quiet_hours(rule, now.astimezone(user.tz).time()):
         return "quiet", []
-    return "", dispatch.coverage([user])[user.pk]
+    schedules = dispatch.coverage([user])[user.pk]
+    if not schedules:
+        return "No active schedule covers this person any more.", []
+    return "", schedules
 
 
 def send_reminder_email(delivery: Delivery, schedules) -> None:

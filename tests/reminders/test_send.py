@@ -173,3 +173,13 @@ def test_a_tick_queues_one_message_per_few_hundred_deliveries(
     assert [len(m.decode()[0][0]) for m in messages] == [10, 10, 5]
     assert sorted(i for m in messages for i in m.decode()[0][0]) == sorted(report.created)
     assert mail.outbox == []
+
+
+def test_someone_no_longer_in_any_team_is_not_sent_a_reminder_queued_before(pending_delivery, alice):
+    Membership.objects.filter(user=alice).delete()
+    with time_machine.travel(utc(2026, 6, 15, 15, 32), tick=False):
+        tasks.send_reminder.delay(pending_delivery.pk)
+    pending_delivery.refresh_from_db()
+    assert pending_delivery.status == Delivery.Status.SKIPPED
+    assert pending_delivery.error == "No active schedule covers this person any more."
+    assert mail.outbox == []
