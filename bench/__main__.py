@@ -37,6 +37,30 @@ def _prepare_environment() -> None:
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
 
 
+def _ensure_database(url: str) -> None:
+    """Create the benchmark's database when it is not there yet (the server must be running)."""
+    from urllib.parse import unquote, urlsplit
+
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    connection = psycopg2.connect(
+        dbname="postgres", host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"), password=unquote(parts.password or "") or None,
+    )
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                print(f"Creating the database {name!r}…")
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+
+
 def _machine() -> dict:
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return {
@@ -96,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a dry run, not comparable figures")
     args = parser.parse_args(argv)
     _prepare_environment()
+    _ensure_database(os.environ["DATABASE_URL"])
 
     import django
 

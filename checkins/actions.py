@@ -63,7 +63,7 @@ def _insert(user, local_date: date, values: dict, practice_ids: set[int]) -> Sav
             checkin.save(force_insert=True)
             if practice_ids:  # a new row has no links yet: nothing to read or remove
                 checkin.practices.add(*practice_ids)
-            rollup.refresh_week(user.pk, local_date)
+            rollup.add_checkin(checkin, practice_ids)
     except IntegrityError:
         return None
     return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)

@@ -4,8 +4,10 @@
 that lies in one calendar month, what the team figures are made of. They are rebuilt from
 the check-ins themselves, whole weeks at a time, by the same statements whoever calls:
 
-* `refresh_week` after a person's check-in is saved (inside the same transaction, with
-  the person's row locked so that two saves of one week cannot interleave);
+* `add_checkin` when a new check-in is inserted: its values are added to its part of the week
+  (one upsert; additions commute, so concurrent saves need no lock);
+* `refresh_week` after an existing check-in is changed (inside the same transaction, with
+  the person's row locked so that two rebuilds of one week cannot interleave);
 * `forget` when a person erases their check-ins (the rows go with the account anyway);
 * `rebuild` after check-ins are loaded or deleted in bulk (demo data, retention, the
   migration that introduced the tables, `make bench`).
@@ -13,6 +15,7 @@ the check-ins themselves, whole weeks at a time, by the same statements whoever 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection
@@ -67,6 +70,65 @@ def _statements(where: str) -> list[str]:
     ]
 
 
+_ADD_CHECKIN = """
+INSERT INTO {rollup} AS r (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
+                           exhaustion_sum, high, exposure, workload_sum, workload_answers, last_day_off)
+VALUES (%s, %s, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (user_id, week, month) DO UPDATE SET
+    checkins = r.checkins + 1,
+    sts_index_sum = r.sts_index_sum + excluded.sts_index_sum,
+    intrusion_sum = r.intrusion_sum + excluded.intrusion_sum,
+    avoidance_sum = r.avoidance_sum + excluded.avoidance_sum,
+    arousal_sum = r.arousal_sum + excluded.arousal_sum,
+    exhaustion_sum = r.exhaustion_sum + excluded.exhaustion_sum,
+    high = r.high + excluded.high,
+    exposure = r.exposure + excluded.exposure,
+    workload_sum = r.workload_sum + excluded.workload_sum,
+    workload_answers = r.workload_answers + excluded.workload_answers,
+    last_day_off = CASE WHEN r.last_day_off IS NULL OR excluded.last_day_off > r.last_day_off
+                        THEN excluded.last_day_off ELSE r.last_day_off END
+"""
+_ADD_PRACTICES = """
+INSERT INTO {rollup} (user_id, week, month, practice_id) VALUES {values}
+ON CONFLICT (user_id, week, month, practice_id) DO NOTHING
+"""
+
+
+def add_checkin(checkin, practice_ids: Iterable[int]) -> None:
+    """Add a newly inserted check-in to its person's part of the week (inside the inserting transaction)."""
+    day = checkin.local_date
+    part = [checkin.user_id, week_start(day), day.replace(day=1)]
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_CHECKIN.format(rollup=CheckInRollup._meta.db_table),
+            [
+                part[0],
+                *(ops.adapt_datefield_value(d) for d in part[1:]),
+                *(
+                    ops.adapt_decimalfield_value(value, 6, 2)
+                    for value in (
+                        checkin.sts_index,
+                        checkin.intrusion_score,
+                        checkin.avoidance_score,
+                        checkin.arousal_score,
+                        checkin.exhaustion_score,
+                    )
+                ),
+                int(checkin.band == checkin.Band.HIGH),
+                int(checkin.exposure),
+                checkin.workload or 0,
+                int(checkin.workload is not None),
+                ops.adapt_datefield_value(day) if checkin.day_off else None,
+            ],
+        )
+        ids = sorted(set(practice_ids))
+        if ids:
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(ids))
+            params = [value for practice_id in ids for value in (*part, practice_id)]
+            cursor.execute(_ADD_PRACTICES.format(rollup=PracticeRollup._meta.db_table, values=values), params)
+
+
 def refresh_week(user_id: int, day: date) -> None:
     """Rebuild one person's rows for the ISO week of `day`, inside the transaction that saved a check-in.
 
@@ -74,7 +136,10 @@ def refresh_week(user_id: int, day: date) -> None:
     rebuild one after the other, each from what the other committed.
     """
     monday = week_start(day)
-    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+    # NO KEY UPDATE: it serialises rebuilds without blocking the foreign-key checks of a
+    # concurrent insert's check-in (FOR UPDATE would, and deadlock with its rollup upsert).
+    no_key = connection.features.has_select_for_no_key_update
+    list(User.objects.select_for_update(no_key=no_key).filter(pk=user_id).values_list("pk", flat=True))
     for model in (CheckInRollup, PracticeRollup):
         model.objects.filter(user_id=user_id, week=monday).delete()
     with connection.cursor() as cursor:

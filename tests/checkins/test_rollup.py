@@ -162,3 +162,26 @@ def test_saves_of_one_week_at_the_same_moment_are_all_summed(require_postgres, t
         rollup.forget(alice.pk)
         assert _race(*(saver(offset) for offset in range(5))) == [True] * 5
         assert CheckInRollup.objects.get(user=alice).checkins == 5
+
+
+@pytest.mark.postgres
+def test_new_days_and_edits_of_one_week_at_the_same_moment_add_up(require_postgres, transactional_db, alice):
+    monday = date(2026, 3, 9)
+    practices = builtin("breathing", "movement")
+
+    def new_day(offset: int, level: int):
+        values = {**dict.fromkeys(SIGN_FIELDS, level), "day_off": offset == 4}
+        return lambda: do_save_checkin(alice, monday + timedelta(days=offset), values, practices[:1], 0).created
+
+    def edit_monday(level: int):
+        values = dict.fromkeys(SIGN_FIELDS, level)
+        return lambda: do_save_checkin(alice, monday, values, practices[1:], 1).created
+
+    for _attempt in range(3):
+        CheckIn.objects.filter(user=alice).delete()
+        rollup.forget(alice.pk)
+        save(alice, monday, 1)
+        results = _race(new_day(2, 3), new_day(3, 1), new_day(4, 0), edit_monday(4), edit_monday(2))
+        assert results == [True, True, True, False, False]
+        assert snapshot(alice) == rebuilt_snapshot(alice)
+        assert CheckInRollup.objects.get(user=alice).checkins == 4
