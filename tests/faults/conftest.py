@@ -147,9 +147,16 @@ def own_workers():
 
 @pytest.fixture
 def empty_queue(require_redis):
-    """Our own Redis db only: messages left by an earlier run must not reach this test's rows."""
+    """Our own Redis db only: messages left by an earlier run must not reach this test's rows.
+
+    That includes messages a killed worker had taken but not acknowledged: Redis keeps them
+    aside and hands them out again once their visibility timeout has passed, which may be
+    in the middle of a later run (and its fresh database reuses the same row ids).
+    """
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(celery_app.conf.task_default_queue)
+        channel = conn.default_channel
+        channel.queue_purge(celery_app.conf.task_default_queue)
+        channel.client.delete(channel.unacked_key, channel.unacked_index_key)
     yield
 
 
@@ -157,12 +164,16 @@ def empty_queue(require_redis):
 def broker_at(url: str):
     """Point this process's Celery app at another broker URL."""
     previous = celery_app.conf.broker_url
+    previous_environ = os.environ.get("CELERY_BROKER_URL")
 
     def switch(to: str) -> None:
         # kombu keeps one pool per broker URL; dropping our references picks the one for `to`.
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
         celery_app.conf.broker_url = to
+        # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+        if previous_environ is not None:
+            os.environ["CELERY_BROKER_URL"] = to
 
     switch(url)
     try:
