@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -187,14 +187,10 @@ def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
     labels[org_unit] = str(_("Whole organisation"))
 
     memberships = Membership.objects.filter(team__organisation=organisation, role=Membership.Role.MEMBER)
-    teams_of: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in memberships.values_list("team_id", "user_id"):
-        teams_of[user_id].append(team_id)
-    members = {unit: 0 for unit in units}
-    for team_ids in teams_of.values():
-        for team_id in team_ids:
-            members[unit_of[team_id]] += 1
-    members[org_unit] = len(teams_of)
+    pairs = list(memberships.values_list("team_id", "user_id"))
+    per_team = Counter(team_id for team_id, _user_id in pairs)
+    members = {unit: per_team[team_id] for team_id, unit in unit_of.items()}
+    members[org_unit] = len({user_id for _team_id, user_id in pairs})  # each person once
 
     kind = periods[0].kind
     key = "week" if kind == WEEK else "month"
