@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from functools import cache
 
@@ -71,6 +72,14 @@ class Organisation(models.Model):
             "Leave empty to keep them until each person erases them."
         ),
     )
+    # A lower k never applies at once: it waits for the first week that closes at least
+    # K_LOWERING_NOTICE_DAYS after the change, and everyone is told (accounts.thresholds).
+    lowered_k = models.PositiveSmallIntegerField(
+        _("lower smallest group, scheduled"), null=True, blank=True, editable=False,
+        validators=[MinValueValidator(MIN_ANONYMITY_K)],
+    )
+    lowered_k_from = models.DateField(_("lower smallest group applies from the week of"), null=True, blank=True,
+                                      editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,6 +99,17 @@ class Organisation(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def k_for_week(self, monday: dt.date) -> int:
+        """The smallest group shown that applies to the week starting `monday` (never below 3)."""
+        k = self.anonymity_k
+        if self.lowered_k is not None and self.lowered_k_from is not None and monday >= self.lowered_k_from:
+            k = self.lowered_k
+        return max(int(k or 0), MIN_ANONYMITY_K)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date in the organisation's time zone: memberships and weeks are counted in it."""
+        return (now or timezone.now()).astimezone(self.tz).date()
 
 
 class Team(models.Model):
@@ -224,7 +244,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def supervised_teams(self) -> models.QuerySet[Team]:
         return Team.objects.filter(
-            memberships__user=self, memberships__role=Membership.Role.SUPERVISOR
+            memberships__user=self, memberships__role=Membership.Role.SUPERVISOR, memberships__ended_on__isnull=True
         ).select_related("organisation")
 
     @property
@@ -235,7 +255,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         afresh for each request, and `refresh_from_db` forgets the answer.
         """
         if "_roles" not in self.__dict__:
-            self.__dict__["_roles"] = frozenset(self.memberships.order_by().values_list("role", flat=True).distinct())
+            current = self.memberships.filter(ended_on__isnull=True).order_by()
+            self.__dict__["_roles"] = frozenset(current.values_list("role", flat=True).distinct())
         return self.__dict__["_roles"]
 
     def refresh_from_db(self, *args, **kwargs) -> None:
@@ -251,7 +272,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Membership.Role.MEMBER in self.roles
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        """Memberships that have not ended: who is in which team today."""
+        return self.filter(ended_on__isnull=True)
+
+    def whole_week(self, monday: dt.date) -> MembershipQuerySet:
+        """Memberships held for the whole ISO week starting `monday` (see `Membership.covers_week`)."""
+        sunday = monday + dt.timedelta(days=6)
+        return self.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=sunday), started_on__lte=monday)
+
+
 class Membership(models.Model):
+    """A person's place in a team, from `started_on` until `ended_on` (both organisation-local dates).
+
+    Memberships are never rewritten: moving someone or taking them out of a team ends the row
+    and, for a move, starts a new one. Published team figures count a person in a week only
+    when they were a member for all of it, so the past cannot be re-cut by today's changes.
+    """
+
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
         SUPERVISOR = "supervisor", _("Supervisor")
@@ -259,14 +298,27 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    started_on = models.DateField(
+        _("from"), blank=True, help_text=_("The first day in the team. Empty means today, in the organisation's time zone.")
+    )
+    ended_on = models.DateField(_("until"), null=True, blank=True, help_text=_("The day the person left the team."))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        ordering = ["team__name", "role", "user__email"]
+        ordering = ["team__name", "role", "user__email", "-started_on"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "team"], name="membership_unique_per_user_and_team"),
+            # One open membership per person and team; ended ones are kept as history.
+            models.UniqueConstraint(
+                fields=["user", "team"], condition=models.Q(ended_on__isnull=True), name="membership_one_open_per_team"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_it_starts",
+            ),
         ]
         indexes = [
             # Team dashboards count members per team and role.
@@ -276,12 +328,54 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.team} ({self.get_role_display()})"
 
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+    def covers_week(self, monday: dt.date) -> bool:
+        """Whether the person was in the team for the whole week: from its Monday, not gone before its Sunday."""
+        sunday = monday + dt.timedelta(days=6)
+        return self.started_on <= monday and (self.ended_on is None or self.ended_on >= sunday)
+
     def clean(self) -> None:
         super().clean()
         user_org = getattr(self.user, "organisation_id", None) if self.user_id else None
         team_org = self.team.organisation_id if self.team_id else None
         if user_org and team_org and user_org != team_org:
             raise ValidationError(_("A person can only join teams of their own organisation."))
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("A membership cannot end before it starts.")})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.started_on is None:
+            self.started_on = self.team.organisation.today()
+        super().save(*args, **kwargs)
+
+
+class TeamGroup(models.Model):
+    """Teams whose figures are also published together, so that small teams still count somewhere.
+
+    A group is a published unit like a team: decided with every other unit of its week. Its
+    people are the members of its teams that week, each counted once.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="team_groups", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    teams = models.ManyToManyField(Team, related_name="groups", verbose_name=_("teams"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group of teams")
+        verbose_name_plural = _("groups of teams")
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_group_name_unique_in_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AuditEvent(models.Model):
