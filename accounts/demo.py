@@ -6,19 +6,21 @@ Other apps extend the demo with a `demo.py` of their own that defines
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Membership, Organisation, Team, User
+from .models import Membership, Organisation, Team, TeamGroup, User
 from .two_factor import requires_two_factor
 
 DEMO_PASSWORD = "calm-harbour-2026"
 DEMO_DOMAIN = "demo.sts-checkin.test"
 DEMO_ORGANISATION = "Riverside Family Services"
 
-# (team, supervisor, staff) — the third team is small on purpose: its figures stay suppressed.
+# (team, supervisor, staff) — the last three teams are small on purpose: their own figures stay
+# hidden, and they are published together as the group DEMO_GROUP.
 DEMO_TEAMS: list[tuple[str, tuple[str, str], list[tuple[str, str]]]] = [
     (
         "Child Protection",
@@ -51,7 +53,20 @@ DEMO_TEAMS: list[tuple[str, tuple[str, str], list[tuple[str, str]]]] = [
         ("uma", "Uma Patel"),
         [("olu", "Olu Adeyemi"), ("pia", "Pia Rossi"), ("quinn", "Quinn Doyle")],
     ),
+    (
+        "Day Centre",
+        ("vic", "Vic Herrera"),
+        [("rosa", "Rosa Jiménez"), ("sol", "Sol Amari"), ("tom", "Tom Reid")],
+    ),
+    (
+        "Street Outreach",
+        ("wren", "Wren Kowalski"),
+        [("ugo", "Ugo Bianchi"), ("vera", "Vera Lund"), ("will", "Will Osei")],
+    ),
 ]
+DEMO_GROUP = ("Housing and Shelter Services", ("Night Shelter", "Day Centre", "Street Outreach"))
+# Demo memberships start well before the eight weeks of demo check-ins, so those weeks count.
+DEMO_MEMBERSHIP_WEEKS = 10
 ADMIN = ("admin", "Alex Admin")
 SUPERUSER = ("root", "Site Superuser")
 
@@ -88,19 +103,29 @@ def seed() -> Organisation:
             "crisis_contact": "If you feel unsafe or in crisis: call 999, or Samaritans on 116 123, any time.",
         },
     )
+    started = organisation.today() - dt.timedelta(weeks=DEMO_MEMBERSHIP_WEEKS)
+    teams = {}
     for team_name, (sup_handle, sup_name), staff in DEMO_TEAMS:
         team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
+        teams[team_name] = team
         supervisor = _person(organisation, sup_handle, sup_name)
-        Membership.objects.get_or_create(user=supervisor, team=team, defaults={"role": Membership.Role.SUPERVISOR})
+        _join(supervisor, team, Membership.Role.SUPERVISOR, started)
         for handle, name in staff:
-            member = _person(organisation, handle, name)
-            Membership.objects.get_or_create(user=member, team=team, defaults={"role": Membership.Role.MEMBER})
+            _join(_person(organisation, handle, name), team, Membership.Role.MEMBER, started)
+    group, _ = TeamGroup.objects.get_or_create(organisation=organisation, name=DEMO_GROUP[0])
+    group.teams.add(*(teams[name] for name in DEMO_GROUP[1]))
     _person(organisation, ADMIN[0], ADMIN[1], is_org_admin=True, is_staff=True)
     _person(None, SUPERUSER[0], SUPERUSER[1], is_superuser=True, is_staff=True)
     for person in User.objects.filter(email__endswith="@" + DEMO_DOMAIN):
         if requires_two_factor(person):
             TOTPDevice.objects.get_or_create(user=person, name=DEMO_DEVICE_NAME, defaults={"confirmed": True})
     return organisation
+
+
+def _join(person: User, team: Team, role: str, started: dt.date) -> None:
+    """A membership unless the person already has one in the team (a demo admin may have moved them)."""
+    if not Membership.objects.filter(user=person, team=team).exists():
+        Membership.objects.create(user=person, team=team, role=role, started_on=started)
 
 
 DEMO_DEVICE_NAME = "Demo authenticator"

@@ -299,7 +299,9 @@ class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     started_on = models.DateField(
-        _("from"), blank=True, help_text=_("The first day in the team. Empty means today, in the organisation's time zone.")
+        _("from"),
+        blank=True,
+        help_text=_("The first day in the team. Empty means today, in the organisation's time zone."),
     )
     ended_on = models.DateField(_("until"), null=True, blank=True, help_text=_("The day the person left the team."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -328,6 +330,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.team} ({self.get_role_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.started_on is None:
+            self.started_on = self.team.organisation.today()
+        super().save(*args, **kwargs)
+
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
@@ -345,11 +352,6 @@ class Membership(models.Model):
             raise ValidationError(_("A person can only join teams of their own organisation."))
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("A membership cannot end before it starts.")})
-
-    def save(self, *args, **kwargs) -> None:
-        if self.started_on is None:
-            self.started_on = self.team.organisation.today()
-        super().save(*args, **kwargs)
 
 
 class TeamGroup(models.Model):

@@ -279,8 +279,14 @@ class CheckInRollup(models.Model):
             models.UniqueConstraint(fields=["user", "week", "month"], name="checkin_rollup_one_per_person_part"),
         ]
         indexes = [
-            # Team trends read a range of weeks for every member of an organisation.
+            # Publishing a week reads that week's rows for every member of an organisation.
             models.Index(fields=["week", "user"], name="checkin_rollup_week_user_idx"),
+            # ...and each person's latest day off up to that week: one probe of this index.
+            models.Index(
+                fields=["user", "-week", "-month"],
+                condition=models.Q(last_day_off__isnull=False),
+                name="checkin_rollup_day_off_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,10 @@
 """The one door through which aggregates of check-ins leave the database.
 
-Rules (DESIGN.md, "Privacy rules"; README, "Supervision and anonymity"):
+Rules (README, "Supervision and anonymity"):
 
 * Periods are closed ISO weeks or calendar months in the organisation's time zone.
   There are no arbitrary ranges and the still-open period is refused.
-* Primary rule: a cell (team or group × period) is published only when at least k
+* Primary rule: a cell (team, group of teams or organisation × period) is published only when at least k
   distinct people contributed; k is the organisation's setting, never below 3.
 * Complementary rule: within one period, take every published team and group
   (the organisation, any union of teams). Sort the people by the exact set of
@@ -21,8 +21,12 @@ Rules (DESIGN.md, "Privacy rules"; README, "Supervision and anonymity"):
   It compares with the previous period's people whether or not that cell was shown,
   so a decision never depends on how far back a page looks.
 
-The pure part (`decide`) works on sets of contributor ids; `publishable_cells` runs the
-aggregation queries (supervision/trends.py) and passes everything through it.
+* Publish once: each organisation's closed week is decided a single time, with the k in
+  force that week, and stored (`supervision.publishing`); pages read only what was stored.
+
+This module is pure: `decide` works on sets of contributor ids. `publishing.publish_week`
+gathers them for one week (and the week before, for the change rule) from
+`trends.week_aggregates` and stores the outcome.
 """
 
 from __future__ import annotations
@@ -36,7 +40,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MIN_ANONYMITY_K
@@ -106,28 +109,10 @@ class Period:
         return self.label
 
 
-def organisation_today(organisation, now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(organisation.tz).date()
-
-
-def closed_periods(organisation, count: int, kind: str = WEEK, now: dt.datetime | None = None) -> list[Period]:
-    """The last `count` closed weeks (or months) in the organisation's time zone, oldest first."""
-    today = organisation_today(organisation, now)
-    current = Period.week_of(today) if kind == WEEK else Period.month_of(today)
-    periods = [current.previous()]
-    while len(periods) < count:
-        periods.append(periods[-1].previous())
-    return periods[::-1]
-
-
 def period_range_label(periods: list[Period]) -> str:
     if not periods:
         return ""
     return periods[0].label if len(periods) == 1 else f"{periods[0].label}/{periods[-1].label}"
-
-
-def effective_k(organisation) -> int:
-    return max(int(organisation.anonymity_k or 0), MIN_ANONYMITY_K)
 
 
 class Unit(NamedTuple):
@@ -149,6 +134,7 @@ class Reason(StrEnum):
     TOO_FEW = "too_few"
     COMPLEMENTARY = "complementary"
     CHANGE = "change"
+    NOT_PUBLISHED = "not_published"
 
     @property
     def explanation(self) -> str:
@@ -156,10 +142,14 @@ class Reason(StrEnum):
 
 
 SUPPRESSED_TEXT = _("too few check-ins to show without identifying anyone")
+NOT_PUBLISHED_TEXT = _("no figures were published for this week")
 REASON_EXPLANATIONS = {
     Reason.TOO_FEW: _("Fewer people than the organisation's threshold checked in."),
     Reason.COMPLEMENTARY: _("Showing it would let someone work out a hidden group by subtraction."),
     Reason.CHANGE: _("Only a few people differ from the week before, so the change could point to them."),
+    Reason.NOT_PUBLISHED: _(
+        "This team or group did not exist yet, or had no members for the whole week, when the week was published."
+    ),
 }
 
 Contributors = Mapping[Period, Mapping[Unit, Iterable[Hashable]]]
@@ -261,74 +251,18 @@ class Cell:
 
     @property
     def text(self) -> str:
+        if self.reason is Reason.NOT_PUBLISHED:
+            return str(NOT_PUBLISHED_TEXT)
         return str(SUPPRESSED_TEXT) if self.reason else ""
-
-
-class Grid:
-    """Published or suppressed cells for every unit of one organisation over some periods.
-
-    Every cell's decision is made up front, for the whole organisation; a cell's value is
-    worked out when a page first asks for it (a team dashboard reads one team's cells).
-    """
-
-    def __init__(self, organisation, periods: list[Period], raw, decisions: dict, k: int):
-        self.organisation = organisation
-        self.periods = periods
-        self.units: list[Unit] = raw.units
-        self.labels: dict[Unit, str] = raw.labels
-        self.members: dict[Unit, int] = raw.members
-        self.k = k
-        self._values = raw.values
-        self._decisions = decisions
-        self._cells: dict[tuple[Unit, Period, str], Cell] = {}
-        self._period_set = frozenset(periods)
-
-    def cell(self, unit: Unit, period: Period, measure: str) -> Cell:
-        key = (unit, period, measure)
-        found = self._cells.get(key)
-        if found is None:
-            from .trends import CHECKED_IN, MEASURE_BY_KEY
-
-            spec = MEASURE_BY_KEY[measure]
-            if period not in self._period_set or unit not in self.members:
-                raise KeyError(key)
-            reason = self._decisions[CHECKED_IN][(unit, period)] or self._decisions[spec.basis][(unit, period)]
-            value = None if reason else spec.publish(self._values.get((unit, period), {}), self.members[unit], self.k)
-            found = self._cells[key] = Cell(value, reason)
-        return found
-
-    def series(self, unit: Unit, measure: str) -> list[Cell]:
-        return [self.cell(unit, period, measure) for period in self.periods]
-
-    def has_any_published(self, unit: Unit) -> bool:
-        return any(self.cell(unit, period, "people").published for period in self.periods)
 
 
 def team_unit(team_id: int) -> Unit:
     return Unit("team", team_id)
 
 
+def group_unit(group_id: int) -> Unit:
+    return Unit("group", group_id)
+
+
 def organisation_unit(organisation_id: int) -> Unit:
     return Unit("organisation", organisation_id)
-
-
-def publishable_cells(organisation, periods: list[Period], now: dt.datetime | None = None) -> Grid:
-    """Every team of the organisation and its total, over closed `periods`, through the rules above.
-
-    The whole organisation is always decided together, whoever is looking, so that
-    values shown on different pages can never be combined into a smaller group.
-    """
-    from . import trends
-
-    if not periods:
-        raise ValueError("at least one period is needed")
-    today = organisation_today(organisation, now)
-    kinds = {period.kind for period in periods}
-    if len(kinds) != 1 or any(not period.is_closed(today) for period in periods):
-        raise ValueError("only closed weeks or months of one kind can be shown")
-    periods = sorted(set(periods))
-    lookback = periods[0].previous()
-    raw = trends.raw_aggregates(organisation, [lookback, *periods])
-    k = effective_k(organisation)
-    decisions = {basis: decide(sets, k) for basis, sets in raw.contributors.items()}
-    return Grid(organisation, periods, raw, decisions, k)

@@ -1,6 +1,6 @@
 """What a dashboard, export or digest shows for one unit: charts, table, changes and prompts.
 
-Pure functions over an `anonymity.Grid`; they only ever read published cells.
+Pure functions over a `publishing.PublishedGrid`; they only ever read stored, published cells.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .anonymity import Grid, Unit
+from .anonymity import Reason, Unit
+from .publishing import PublishedGrid as Grid
 from .trends import MEASURE_BY_KEY, MEASURES
 
 CHART_WIDTH = 640
@@ -152,7 +153,9 @@ def table(grid: Grid, unit: Unit) -> dict[str, Any]:
             cell = grid.cell(unit, period, measure.key)
             text = _display(measure.key, cell)
             if measure.key == "people" and cell.published:
-                text = _("%(people)s of %(members)s") % {"people": cell.value, "members": grid.members[unit]}
+                text = _("%(people)s of %(members)s") % {
+                    "people": cell.value, "members": grid.members_in(unit, period)
+                }
             cells.append({"text": text, "suppressed": not cell.published})
         rows.append({"period": period.label, "cells": cells})
     return {"columns": columns, "rows": rows}
@@ -167,8 +170,13 @@ def export_rows(grid: Grid, units: list[Unit]) -> list[list[str]]:
                 cell = grid.cell(unit, period, measure.key)
                 value = _display(measure.key, cell) if cell.published else ""
                 if measure.key == "people" and cell.published:
-                    value = f"{cell.value}/{grid.members[unit]}"
-                status = "published" if cell.published else f"suppressed: {cell.reason.value}"
+                    value = f"{cell.value}/{grid.members_in(unit, period)}"
+                if cell.published:
+                    status = "published"
+                elif cell.reason is Reason.NOT_PUBLISHED:
+                    status = "not published"
+                else:
+                    status = f"suppressed: {cell.reason.value}"
                 rows.append([
                     grid.labels[unit], period.label, period.start.isoformat(), period.end.isoformat(),
                     measure.key, value, status,

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Organisation, User
 from checkins.models import CheckIn
 
 
@@ -74,3 +74,67 @@ def supervisors_of(person: User) -> models.QuerySet[User]:
         .exclude(pk=person.pk)
         .distinct()
     )
+
+
+class Publication(models.Model):
+    """One organisation's closed week, decided once (`supervision.publishing`) and never changed.
+
+    Every team, group and organisation figure a supervisor or admin sees for that week is a
+    `PublishedUnit` of it. Created only when the week can no longer change (its last day plus
+    the check-in edit window, in the organisation's time zone).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="publications", verbose_name=_("organisation")
+    )
+    week = models.DateField(_("week starting"))
+    k = models.PositiveSmallIntegerField(_("smallest group shown"))
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    digest_sent_at = models.DateTimeField(_("digest sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("published week")
+        verbose_name_plural = _("published weeks")
+        ordering = ["organisation", "-week"]
+        constraints = [
+            # Two publishers at once (two beats, a retried task) publish a week once.
+            models.UniqueConstraint(fields=["organisation", "week"], name="publication_one_per_organisation_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.week.isoformat()}"
+
+
+class PublishedUnit(models.Model):
+    """One unit's (team, group or organisation) stored cells for one published week.
+
+    `values` maps a measure to its rounded value as shown; `hidden` maps a measure to the
+    reason it is withheld. Each rests on at least k people, so nothing here identifies anyone,
+    and nothing ever rewrites it: not an erasure, a membership change or a change of k.
+    """
+
+    class Kind(models.TextChoices):
+        TEAM = "team", _("team")
+        GROUP = "group", _("group of teams")
+        ORGANISATION = "organisation", _("organisation")
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="units")
+    week = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    unit_id = models.BigIntegerField()
+    label = models.CharField(max_length=200)
+    members = models.PositiveIntegerField()
+    values = models.JSONField(default=dict)
+    hidden = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "kind", "unit_id"], name="published_unit_once_per_week"),
+        ]
+        indexes = [
+            # A team dashboard reads one unit's weeks, whatever the size of the organisation.
+            models.Index(fields=["kind", "unit_id", "week"], name="published_unit_series_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.week.isoformat()}"

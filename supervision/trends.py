@@ -1,30 +1,28 @@
-"""Team measures, aggregated in the database by team × period in a fixed number of queries.
+"""One week's measures for every team, group of teams and the organisation, in three queries.
 
-They are sums of the per-person weekly rollups (`checkins.rollup`), never of the check-ins
-themselves: a year of an organisation's trends reads about a fifth as many rows.
-Nothing here is shown directly: `anonymity.publishable_cells` calls `raw_aggregates` and
-decides what may leave. Only per-person aggregates (who contributed in which period,
-their last day off) reach Python, never check-in rows.
+They are sums of the per-person weekly rollups (`checkins.rollup`) of that one week, never of
+the check-ins themselves, for the people who were members of a team for the whole week.
+Nothing here is shown directly: `publishing.publish_week` passes what `week_aggregates`
+returns through the rules in `anonymity` and stores the result. Only per-person weekly sums
+reach Python, never check-in rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Team
-from checkins.models import PracticeRollup
+from accounts.models import Membership, Team, TeamGroup
 
-from .anonymity import MONTH, WEEK, Period, Unit, organisation_unit, team_unit
+from .anonymity import Unit, group_unit, organisation_unit, team_unit
 
 CHECKED_IN = "checked_in"
 ANSWERED_WORKLOAD = "answered_workload"
@@ -109,144 +107,134 @@ MEASURE_BY_KEY = {measure.key: measure for measure in MEASURES}
 
 
 @dataclass
-class RawAggregates:
+class WeekAggregates:
+    """Everything publishing needs for one week: who counts where, and the sums behind each cell."""
+
     units: list[Unit]
     labels: dict[Unit, str]
     members: dict[Unit, int]
-    contributors: dict[str, dict[Period, dict[Unit, set[int]]]]
-    values: dict[tuple[Unit, Period], dict[str, Any]] = field(default_factory=dict)
+    contributors: dict[str, dict[Unit, frozenset[int]]]
+    values: dict[Unit, dict[str, Any]] = field(default_factory=dict)
 
 
-_SUMS = ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion")
 _CENT = Decimal("0.01")
+_SUMS = ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion")
 
-# Per person and period (a week is the sum of its one or two rollup rows, a month of the parts
-# of weeks in it), with the latest day off known by the end of that period; then per team and
-# period, and per period for the whole organisation. Who counts in each cell comes back as
-# comma-separated ids, so the sets are built in C rather than row by row in Python.
-_CELLS = """
-WITH members AS (
-    SELECT m.team_id, m.user_id FROM accounts_membership m JOIN accounts_team t ON t.id = m.team_id
-    WHERE t.organisation_id = %s AND m.role = 'member'
-), person AS (
-    SELECT r.user_id, r.{key} AS p, SUM(r.checkins) AS n, SUM(r.sts_index_sum) AS s_idx,
-           SUM(r.intrusion_sum) AS s_in, SUM(r.avoidance_sum) AS s_av, SUM(r.arousal_sum) AS s_ar,
-           SUM(r.exhaustion_sum) AS s_ex, SUM(r.high) AS high, SUM(r.exposure) AS expo,
-           SUM(r.workload_sum) AS wl, SUM(r.workload_answers) AS wa,
-           MAX(MAX(r.last_day_off)) OVER (PARTITION BY r.user_id ORDER BY r.{key}) AS known
+# Each member's sums for one week (a week is its one or two rollup rows), with the latest day
+# off they had recorded by its end: one probe of the partial index on rows that have a day off.
+_PEOPLE = """
+SELECT p.*, (
+    SELECT d.last_day_off FROM checkins_checkinrollup d
+    WHERE d.user_id = p.user_id AND d.week <= %s AND d.last_day_off IS NOT NULL
+    ORDER BY d.week DESC, d.month DESC LIMIT 1
+) AS known
+FROM (
+    SELECT r.user_id, SUM(r.checkins) AS n, SUM(r.sts_index_sum), SUM(r.intrusion_sum), SUM(r.avoidance_sum),
+           SUM(r.arousal_sum), SUM(r.exhaustion_sum), SUM(r.high), SUM(r.exposure), SUM(r.workload_sum),
+           SUM(r.workload_answers)
     FROM checkins_checkinrollup r
-    WHERE r.user_id IN (SELECT user_id FROM members) AND r.{key} <= %s
-    GROUP BY r.user_id, r.{key}
-), cell AS (
-    SELECT person.*, {days_since} AS days FROM person WHERE person.p IN ({periods})
-)
-SELECT m.team_id, c.p, SUM(n), SUM(s_idx), SUM(s_in), SUM(s_av), SUM(s_ar), SUM(s_ex), SUM(high), SUM(expo),
-       SUM(wl), SUM(wa), {ids}CAST(c.user_id AS text){ids_end},
-       {ids}CASE WHEN wa > 0 THEN CAST(c.user_id AS text) END{ids_end},
-       {ids}CASE WHEN known IS NOT NULL THEN CAST(c.user_id AS text) END{ids_end},
-       {ids}CAST(days AS text){ids_end}
-FROM cell c JOIN members m ON m.user_id = c.user_id
-GROUP BY m.team_id, c.p
-UNION ALL
-SELECT NULL, c.p, SUM(n), SUM(s_idx), SUM(s_in), SUM(s_av), SUM(s_ar), SUM(s_ex), SUM(high), SUM(expo),
-       SUM(wl), SUM(wa), NULL, NULL, NULL, {ids}CAST(days AS text){ids_end}
-FROM cell c
-GROUP BY c.p
+    WHERE r.week = %s AND r.user_id IN ({members})
+    GROUP BY r.user_id
+) p
 """
-# The last day of the period starting on `person.p`, less the latest known day off, in days.
-_DAYS_SINCE = {
-    ("postgresql", WEEK): "(person.p + 6) - person.known",
-    ("postgresql", MONTH): "(CAST(person.p + INTERVAL '1 month' AS date) - 1) - person.known",
-    ("sqlite", WEEK): "CAST(julianday(person.p, '+6 days') - julianday(person.known) AS integer)",
-    ("sqlite", MONTH): "CAST(julianday(person.p, '+1 month', '-1 day') - julianday(person.known) AS integer)",
-}
-_ID_LIST = {"postgresql": "string_agg(", "sqlite": "group_concat("}
+_PRACTICES = """
+SELECT DISTINCT r.user_id, p.name
+FROM checkins_practicerollup r JOIN checkins_practice p ON p.id = r.practice_id
+WHERE r.week = %s AND r.user_id IN ({members})
+"""
 
 
-def _ids(text: str | None) -> frozenset[int]:
-    return frozenset(map(int, text.split(","))) if text else frozenset()
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
-def _means(checkins, sums, high, exposure, workload_sum, workload_answers) -> dict:
-    """A cell's values from the sums of its rollup rows (sums of two-decimal scores are exact to the cent)."""
-    values = {"checkins": checkins, "high": high, "exposure": exposure}
-    values.update(
-        {name: Decimal(str(total)).quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)}
-    )
+def _cell_values(rows: Iterable[tuple], sunday: dt.date) -> dict[str, Any]:
+    """A cell's values from its people's weekly sums (sums of two-decimal scores are exact to the cent)."""
+    checkins = high = exposure = workload_sum = workload_answers = 0
+    sums = [Decimal(0)] * 5
+    days: list[int] = []
+    for n, *person_sums, person_high, person_exposure, wl, wa, known in rows:
+        checkins += n
+        sums = [total + Decimal(str(value)) for total, value in zip(sums, person_sums, strict=True)]
+        high += person_high
+        exposure += person_exposure
+        workload_sum += wl
+        workload_answers += wa
+        if known is not None:
+            days.append((sunday - known).days)
+    values: dict[str, Any] = {"checkins": checkins, "high": high, "exposure": exposure}
+    if checkins:
+        values.update(
+            {name: total.quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)}
+        )
     values["workload"] = Decimal(workload_sum) / workload_answers if workload_answers else None
+    if days:
+        values["days_since_time_off"] = statistics.median(days)
     return values
 
 
-def raw_aggregates(organisation, periods: list[Period]) -> RawAggregates:
-    """Five queries over the per-person weekly rollups, whatever the number of teams, people or periods."""
+def week_aggregates(organisation, monday: dt.date) -> WeekAggregates:
+    """Every team, every group of teams and the organisation for the ISO week starting `monday`.
+
+    A person counts in a team's week only if they were a member for the whole week
+    (`Membership.whole_week`); a group and the organisation count each person once.
+    """
+    sunday = monday + dt.timedelta(days=6)
     org_unit = organisation_unit(organisation.id)
     teams = list(Team.objects.filter(organisation=organisation).order_by("name").values_list("id", "name"))
-    units = [team_unit(team_id) for team_id, _name in teams] + [org_unit]
-    unit_of = {team_id: team_unit(team_id) for team_id, _name in teams}
-    labels = {unit_of[team_id]: name for team_id, name in teams}
+    groups = list(TeamGroup.objects.filter(organisation=organisation).order_by("name").values_list("id", "name"))
+    units = [team_unit(team_id) for team_id, _name in teams]
+    units += [group_unit(group_id) for group_id, _name in groups]
+    units.append(org_unit)
+    labels = {team_unit(team_id): name for team_id, name in teams}
+    labels.update({group_unit(group_id): name for group_id, name in groups})
     labels[org_unit] = str(_("Whole organisation"))
 
-    memberships = Membership.objects.filter(team__organisation=organisation, role=Membership.Role.MEMBER)
-    pairs = list(memberships.values_list("team_id", "user_id"))
-    per_team = Counter(team_id for team_id, _user_id in pairs)
-    members = {unit: per_team[team_id] for team_id, unit in unit_of.items()}
-    members[org_unit] = len({user_id for _team_id, user_id in pairs})  # each person once
-
-    kind = periods[0].kind
-    key = "week" if kind == WEEK else "month"
-    period_at = {period.start: period for period in periods}
-    vendor = connection.vendor if connection.vendor == "sqlite" else "postgresql"
-    sql = _CELLS.format(
-        key=key,
-        days_since=_DAYS_SINCE[(vendor, kind)],
-        periods=", ".join(["%s"] * len(periods)),
-        ids=_ID_LIST[vendor],
-        ids_end=", ',')",
+    whole_week = Membership.objects.whole_week(monday).filter(
+        team__organisation=organisation, role=Membership.Role.MEMBER
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation.id, periods[-1].start, *period_at])
-        rows = cursor.fetchall()
+    members_of: dict[Unit, set[int]] = {unit: set() for unit in units}
+    for team_id, user_id in whole_week.values_list("team_id", "user_id"):
+        members_of[team_unit(team_id)].add(user_id)
+    group_teams = TeamGroup.teams.through.objects.filter(teamgroup__organisation=organisation)
+    for group_id, team_id in group_teams.values_list("teamgroup_id", "team_id"):
+        members_of[group_unit(group_id)] |= members_of[team_unit(team_id)]
+    everyone = members_of[org_unit] = set().union(*(members_of[team_unit(team_id)] for team_id, _name in teams))
 
-    contributors: dict[str, dict[Period, dict[Unit, frozenset[int]]]] = {
-        basis: {period: dict.fromkeys(units, frozenset()) for period in periods} for basis in BASES
-    }
-    values: dict[tuple[Unit, Period], dict[str, Any]] = defaultdict(dict)
-    for team_id, start, checkins, *sums, high, exposure, wl, wa, checked, answered, known, days in rows:
-        period = period_at[start if isinstance(start, dt.date) else dt.date.fromisoformat(start)]
-        unit = org_unit if team_id is None else unit_of[team_id]
-        cell = values[(unit, period)]
-        cell.update(_means(checkins, sums, high, exposure, wl, wa))
-        if days:
-            cell["days_since_time_off"] = statistics.median(map(int, days.split(",")))
-        if team_id is not None:
-            for basis, people in ((CHECKED_IN, checked), (ANSWERED_WORKLOAD, answered), (KNOWN_TIME_OFF, known)):
-                contributors[basis][period][unit] = _ids(people)
-    # The organisation counts each person once, however many of its teams they are in.
-    for by_period in contributors.values():
-        for cells in by_period.values():
-            cells[org_unit] = frozenset().union(*cells.values())
-    for period, cells in contributors[CHECKED_IN].items():
-        for unit, people in cells.items():
-            if people:
-                values[(unit, period)]["people"] = len(people)
+    people: dict[int, tuple] = {}
+    used: dict[int, set[str]] = defaultdict(set)
+    if everyone:
+        member_sql, member_params = whole_week.order_by().values("user_id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(_PEOPLE.format(members=member_sql), [monday, monday, *member_params])
+            for user_id, *row, known in cursor.fetchall():
+                people[user_id] = (*row, _as_date(known))
+            cursor.execute(_PRACTICES.format(members=member_sql), [monday, *member_params])
+            for user_id, name in cursor.fetchall():
+                used[user_id].add(name)
 
-    # A practice counts the people who used it (a person's two parts of a week count once).
-    by_team = {"user__memberships__team__organisation": organisation, "user__memberships__role": Membership.Role.MEMBER}
-    practices = PracticeRollup.objects.filter(**{f"{key}__in": list(period_at)}).order_by()
-    team_practices = (
-        practices.filter(**by_team)
-        .values(team=F("user__memberships__team_id"), p=F(key), name=F("practice__name"))
-        .annotate(people=Count("user_id", distinct=True))
-    )
-    for row in team_practices:
-        values[(unit_of[row["team"]], period_at[row["p"]])].setdefault("practices", []).append(
-            (row["name"], row["people"])
-        )
-    org_practices = (
-        practices.filter(user_id__in=memberships.values("user_id"))
-        .values(p=F(key), name=F("practice__name"))
-        .annotate(people=Count("user_id", distinct=True))
-    )
-    for row in org_practices:
-        values[(org_unit, period_at[row["p"]])].setdefault("practices", []).append((row["name"], row["people"]))
-    return RawAggregates(units, labels, members, contributors, dict(values))
+    checked = frozenset(people)
+    answered = frozenset(user_id for user_id, row in people.items() if row[9])
+    known = frozenset(user_id for user_id, row in people.items() if row[10] is not None)
+    contributors: dict[str, dict[Unit, frozenset[int]]] = {basis: {} for basis in BASES}
+    values: dict[Unit, dict[str, Any]] = {}
+    for unit in units:
+        in_unit = frozenset(members_of[unit])
+        counted = in_unit & checked
+        contributors[CHECKED_IN][unit] = counted
+        contributors[ANSWERED_WORKLOAD][unit] = in_unit & answered
+        contributors[KNOWN_TIME_OFF][unit] = in_unit & known
+        if not counted:
+            continue
+        cell = _cell_values((people[user_id] for user_id in counted), sunday)
+        cell["people"] = len(counted)
+        practice_people: dict[str, int] = defaultdict(int)
+        for user_id in counted:
+            for name in used.get(user_id, ()):
+                practice_people[name] += 1
+        cell["practices"] = list(practice_people.items())
+        values[unit] = cell
+    members = {unit: len(people_in) for unit, people_in in members_of.items()}
+    return WeekAggregates(units, labels, members, contributors, values)

@@ -12,21 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.models import AuditEvent, Membership, Organisation, Team
+from accounts.models import AuditEvent, Membership, Organisation, Team, TeamGroup
 from checkins import insights
 from checkins.models import CheckIn
 
 from . import dashboard
-from .anonymity import (
-    Grid,
-    Unit,
-    closed_periods,
-    organisation_unit,
-    period_range_label,
-    publishable_cells,
-    team_unit,
-)
+from .anonymity import Unit, group_unit, organisation_unit, period_range_label, team_unit
 from .models import SharedCheckIn
+from .publishing import PublishedGrid, published_grid, shown_weeks
 from .sharing import do_share, do_withdraw
 
 WEEK_CHOICES = (12, 52)
@@ -38,7 +31,10 @@ def _get_team_for_supervisor(request: HttpRequest, team_id: int) -> Team:
     """The team, if the signed-in person supervises it; 404 to anyone else."""
     team = (
         Team.objects.filter(
-            pk=team_id, memberships__user=request.user, memberships__role=Membership.Role.SUPERVISOR
+            pk=team_id,
+            memberships__user=request.user,
+            memberships__role=Membership.Role.SUPERVISOR,
+            memberships__ended_on__isnull=True,
         )
         .select_related("organisation")
         .first()
@@ -78,7 +74,7 @@ def _weeks(request: HttpRequest) -> int:
     return 52 if request.GET.get("weeks") == "52" else 12
 
 
-def _unit_context(grid: Grid, unit: Unit) -> dict:
+def _unit_context(grid: PublishedGrid, unit: Unit) -> dict:
     return {
         "unit": unit,
         "prefix": f"{unit.kind}-{unit.id}",
@@ -110,12 +106,17 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/teams.html", {"teams": supervised})
 
 
+def _team_units(team: Team) -> list[Unit]:
+    """The team and the groups of teams it belongs to: the units its supervisor may see."""
+    return [team_unit(team.pk), *(group_unit(group_id) for group_id in team.groups.values_list("id", flat=True))]
+
+
 def _audited_team_grid(request: HttpRequest, team_id: int, action: str, **detail):
-    """The team a supervisor asked for, its closed weeks and their cells; the look is audited."""
+    """The team a supervisor asked for, its published weeks and their stored cells; the look is audited."""
     team = _get_team_for_supervisor(request, team_id)
     weeks = _weeks(request)
-    periods = closed_periods(team.organisation, weeks)
-    grid = publishable_cells(team.organisation, periods)
+    periods = shown_weeks(team.organisation, weeks)
+    grid = published_grid(team.organisation, periods, _team_units(team))
     audit.record(
         action, actor=request.user, team=team, period=period_range_label(periods), detail={"weeks": weeks, **detail}
     )
@@ -125,6 +126,8 @@ def _audited_team_grid(request: HttpRequest, team_id: int, action: str, **detail
 @login_required
 def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     team, weeks, _periods, grid = _audited_team_grid(request, team_id, AuditEvent.Action.DASHBOARD_VIEW)
+    own, *groups = grid.units
+    current_members = team.memberships.current().filter(role=Membership.Role.MEMBER).count()
     return render(
         request,
         "supervision/team_dashboard.html",
@@ -133,7 +136,10 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
             "weeks": weeks,
             "week_choices": WEEK_CHOICES,
             "grid": grid,
-            "trend": _unit_context(grid, team_unit(team.pk)),
+            "trend": _unit_context(grid, own),
+            "group_trends": [_unit_context(grid, unit) for unit in groups],
+            "current_members": current_members,
+            "too_small": current_members < grid.k,
             "k": grid.k,
         },
     )
@@ -144,16 +150,21 @@ def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
     team, _weeks_shown, periods, grid = _audited_team_grid(
         request, team_id, AuditEvent.Action.EXPORT, what="team trends"
     )
-    rows = dashboard.export_rows(grid, [team_unit(team.pk)])
+    rows = dashboard.export_rows(grid, grid.units)
     return _csv_response(f"team-trends-{team.pk}-{periods[-1].label}.csv", rows)
 
 
-def _audited_organisation_grid(request: HttpRequest, action: str, **detail):
-    """An organisation admin's own organisation, its closed weeks and their cells; the look is audited."""
-    org = _get_organisation_for_admin(request)
+def _organisation_units(org: Organisation) -> tuple[Unit, list[Unit], list[Unit]]:
+    """The organisation, its groups of teams and its teams, each list in alphabetical order."""
+    teams = Team.objects.filter(organisation=org).order_by("name").values_list("id", flat=True)
+    groups = TeamGroup.objects.filter(organisation=org).order_by("name").values_list("id", flat=True)
+    return organisation_unit(org.pk), [group_unit(pk) for pk in groups], [team_unit(pk) for pk in teams]
+
+
+def _audited_organisation_weeks(request: HttpRequest, org: Organisation, action: str, **detail):
+    """The published weeks an organisation admin asked for; the look is audited."""
     weeks = _weeks(request)
-    periods = closed_periods(org, weeks)
-    grid = publishable_cells(org, periods)
+    periods = shown_weeks(org, weeks)
     audit.record(
         action,
         actor=request.user,
@@ -161,15 +172,17 @@ def _audited_organisation_grid(request: HttpRequest, action: str, **detail):
         period=period_range_label(periods),
         detail={"weeks": weeks, **detail},
     )
-    return org, weeks, periods, grid
+    return weeks, periods
 
 
 @login_required
 def organisation(request: HttpRequest) -> HttpResponse:
-    org, weeks, _periods, grid = _audited_organisation_grid(request, AuditEvent.Action.ORGANISATION_VIEW)
-    org_unit = organisation_unit(org.pk)
-    # A page of teams at a time: every team is decided together, only these are drawn.
-    page = Paginator([unit for unit in grid.units if unit.is_team], TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    org = _get_organisation_for_admin(request)
+    org_unit, groups, teams = _organisation_units(org)
+    # A page of teams at a time; every cell was decided together when its week was published.
+    page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    weeks, periods = _audited_organisation_weeks(request, org, AuditEvent.Action.ORGANISATION_VIEW)
+    grid = published_grid(org, periods, [org_unit, *groups, *page])
     return render(
         request,
         "supervision/organisation.html",
@@ -179,6 +192,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "week_choices": WEEK_CHOICES,
             "grid": grid,
             "total": _unit_context(grid, org_unit),
+            "group_blocks": [_unit_context(grid, unit) for unit in groups] if page.number == 1 else [],
             "team_blocks": [_unit_context(grid, unit) for unit in page],
             "page": page,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
@@ -189,10 +203,13 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_export(request: HttpRequest) -> HttpResponse:
-    org, _weeks_shown, periods, grid = _audited_organisation_grid(
-        request, AuditEvent.Action.EXPORT, what="organisation trends"
+    org = _get_organisation_for_admin(request)
+    org_unit, groups, teams = _organisation_units(org)
+    _weeks_shown, periods = _audited_organisation_weeks(
+        request, org, AuditEvent.Action.EXPORT, what="organisation trends"
     )
-    units = [organisation_unit(org.pk), *[unit for unit in grid.units if unit.is_team]]
+    units = [org_unit, *groups, *teams]
+    grid = published_grid(org, periods, units)
     return _csv_response(f"organisation-trends-{periods[-1].label}.csv", dashboard.export_rows(grid, units))
 
 
@@ -205,9 +222,10 @@ def share(request: HttpRequest) -> HttpResponse:
         .select_related("share")
         .order_by("-local_date")
     )
-    has_supervisor = Membership.objects.filter(
+    has_supervisor = Membership.objects.current().filter(
         team__memberships__user=request.user,
         team__memberships__role=Membership.Role.MEMBER,
+        team__memberships__ended_on__isnull=True,
         role=Membership.Role.SUPERVISOR,
     ).exclude(user=request.user).exists()
     rows = []

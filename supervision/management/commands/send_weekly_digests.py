@@ -1,11 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from supervision.digest import send_weekly_digests
+from supervision.digest import send_due_digests
+from supervision.publishing import publish_due
 
 
 class Command(BaseCommand):
-    help = "Send the weekly supervisor digest now (it normally goes out on Monday at 07:00)."
+    help = (
+        "Publish the weeks that are due, then send the digest of each organisation's newest published week if it "
+        "has not been sent yet, at any hour (it normally goes out from 07:00 after the week is published)."
+    )
 
     def handle(self, *args, **options) -> None:
-        sent = send_weekly_digests()
+        publish_due()
+        sent = send_due_digests(any_hour=True)
         self.stdout.write(self.style.SUCCESS(f"Digests sent: {sent}"))
