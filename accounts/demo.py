@@ -124,7 +124,7 @@ def seed() -> Organisation:
 
 def _join(person: User, team: Team, role: str, started: dt.date) -> None:
     """A membership unless the person already has one in the team (a demo admin may have moved them)."""
-    if not Membership.objects.filter(user=person, team=team).exists():
+    if not Membership.objects.filter(user=person).exists():
         Membership.objects.create(user=person, team=team, role=role, started_on=started)
 
 

@@ -14,8 +14,8 @@ class SharedCheckInQuerySet(models.QuerySet):
 
     def visible_to_supervisor(self, supervisor: User) -> SharedCheckInQuerySet:
         """Active shares by members of any team this person supervises."""
-        supervised = Membership.objects.filter(user=supervisor, role=Membership.Role.SUPERVISOR).values("team_id")
-        members = Membership.objects.filter(team_id__in=supervised, role=Membership.Role.MEMBER).values("user_id")
+        supervised = Membership.objects.current().filter(user=supervisor, role=Membership.Role.SUPERVISOR).values("team_id")
+        members = Membership.objects.current().filter(team_id__in=supervised, role=Membership.Role.MEMBER).values("user_id")
         return self.active().filter(checkin__user_id__in=members).exclude(checkin__user=supervisor)
 
 
@@ -66,10 +66,13 @@ class SharedCheckIn(models.Model):
 
 
 def supervisors_of(person: User) -> models.QuerySet[User]:
-    teams = Membership.objects.filter(user=person, role=Membership.Role.MEMBER).values("team_id")
+    teams = Membership.objects.current().filter(user=person, role=Membership.Role.MEMBER).values("team_id")
     return (
         User.objects.filter(
-            memberships__team_id__in=teams, memberships__role=Membership.Role.SUPERVISOR, is_active=True
+            memberships__team_id__in=teams,
+            memberships__role=Membership.Role.SUPERVISOR,
+            memberships__ended_on__isnull=True,
+            is_active=True,
         )
         .exclude(pk=person.pk)
         .distinct()
