@@ -9,6 +9,7 @@ eve      member of a team in Elsewhere   root     superuser
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from accounts.two_factor import requires_two_factor
 
 BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "a-long-test-password-42"
+# Personas have been in their teams since long before any test's history, so every past week counts.
+PERSONAS_JOINED = dt.date(2020, 1, 6)
 
 
 def _require(name: str, present: bool, reason: str) -> None:
@@ -112,7 +115,7 @@ def outside_team(other_organisation) -> Team:
 
 def _member(team: Team, email: str, role: str = Membership.Role.MEMBER, **extra) -> User:
     user = make_user(email, team.organisation, **extra)
-    Membership.objects.create(user=user, team=team, role=role)
+    Membership.objects.create(user=user, team=team, role=role, started_on=PERSONAS_JOINED)
     return user
 
 

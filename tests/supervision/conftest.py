@@ -14,6 +14,7 @@ import time_machine
 from accounts.models import Membership, Team, User
 from checkins import insights, rollup
 from checkins.models import CheckIn, Practice
+from tests.conftest import PERSONAS_JOINED
 
 NOW = dt.datetime(2026, 3, 18, 12, 0, tzinfo=dt.UTC)
 LAST_CLOSED_MONDAY = dt.date(2026, 3, 9)
@@ -59,7 +60,7 @@ def add_members(team: Team, count: int, prefix: str) -> list[User]:
         person = User.objects.create_user(
             f"{prefix}{i}@example.org", organisation=team.organisation, display_name=f"{prefix.title()} Person{i}"
         )
-        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER)
+        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER, started_on=PERSONAS_JOINED)
         people.append(person)
     return people
 
