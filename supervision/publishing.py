@@ -37,8 +37,8 @@ from .trends import BASES, CHECKED_IN, MEASURE_BY_KEY, MEASURES
 logger = logging.getLogger(__name__)
 
 # How far back a first publication run (a new installation, or one upgraded to publish-once)
-# looks for weeks to publish.
-MAX_BACKFILL_WEEKS = 106
+# looks for weeks to publish: the longest view a dashboard offers is 52 weeks.
+MAX_BACKFILL_WEEKS = 53
 ONE_WEEK = dt.timedelta(days=7)
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.invitations import send_invitation
 from reminders.models import ReminderSchedule
 from reminders.tasks import dispatch_due
-from supervision.digest import send_weekly_digests
+from supervision.digest import send_due_digests
+from supervision.publishing import publish_due
 from supervision.sharing import send_talk_request
 
 from .world import build_world
@@ -33,7 +34,8 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
     send_invitation(alice, invited_by=olivia)
     Client().post(reverse("password_reset"), {"email": carol.email})
     send_talk_request(alice)
-    send_weekly_digests(now=timezone.now())
+    publish_due()
+    send_due_digests(any_hour=True)
     ReminderSchedule.objects.create(organisation=alice.organisation, weekdays="0123456", local_time="00:00")
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_due()
