@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.models import DEFAULT_ANONYMITY_K
+from accounts.places import where_i_count
 
 from . import charts, insights
 from .actions import (
@@ -357,7 +358,11 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "checkins/privacy.html",
-        {"k": getattr(organisation, "anonymity_k", DEFAULT_ANONYMITY_K), "organisation": organisation},
+        {
+            "k": getattr(organisation, "anonymity_k", DEFAULT_ANONYMITY_K),
+            "organisation": organisation,
+            "places": where_i_count(request.user),
+        },
     )
 
 
