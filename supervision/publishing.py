@@ -174,7 +174,7 @@ def publish_due(now: dt.datetime | None = None, organisations=None) -> list[Publ
         for monday in due_weeks(organisation, now):
             publication = publish_week(organisation, monday)
             if publication is not None:
-                logger.info("published %s week %s", organisation.pk, monday)
+                logger.debug("published organisation %s, week of %s", organisation.pk, monday)
                 published.append(publication)
     return published
 
