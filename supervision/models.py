@@ -14,8 +14,9 @@ class SharedCheckInQuerySet(models.QuerySet):
 
     def visible_to_supervisor(self, supervisor: User) -> SharedCheckInQuerySet:
         """Active shares by members of any team this person supervises."""
-        supervised = Membership.objects.current().filter(user=supervisor, role=Membership.Role.SUPERVISOR).values("team_id")
-        members = Membership.objects.current().filter(team_id__in=supervised, role=Membership.Role.MEMBER).values("user_id")
+        current = Membership.objects.current()
+        supervised = current.filter(user=supervisor, role=Membership.Role.SUPERVISOR).values("team_id")
+        members = current.filter(team_id__in=supervised, role=Membership.Role.MEMBER).values("user_id")
         return self.active().filter(checkin__user_id__in=members).exclude(checkin__user=supervisor)
 
 
