@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.invitations import send_invitation
 from reminders.models import ReminderSchedule
