@@ -392,8 +392,26 @@ class AuditEvent(models.Model):
         DIGEST_SENT = "digest_sent", _("Weekly digest sent")
         SHARED_CHECKIN_VIEW = "shared_checkin_view", _("Opened a shared check-in")
         ERASURE = "erasure", _("Erased data")
-        ADMIN_CHANGE = "admin_change", _("Changed something in the admin")
+        ADMIN_CHANGE = "admin_change", _("Other change in the admin")
         RETENTION = "retention", _("Deleted old check-ins (retention)")
+        # Admin changes that can affect what is published: each with its before and after.
+        K_LOWERING_SCHEDULED = "k_lowering_scheduled", _("Scheduled a lower smallest group (k)")
+        K_LOWERING_CANCELLED = "k_lowering_cancelled", _("Cancelled a scheduled lower smallest group (k)")
+        K_RAISED = "k_raised", _("Raised the smallest group (k)")
+        ORGANISATION_CHANGED = "organisation_changed", _("Changed the organisation's settings")
+        MEMBERSHIP_STARTED = "membership_started", _("Added a person to a team")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Changed the dates of a membership")
+        MEMBERSHIP_ENDED = "membership_ended", _("Ended a membership")
+        MEMBERSHIP_MOVED = "membership_moved", _("Moved a person to another team")
+        MEMBERSHIP_ROLE_CHANGED = "membership_role_changed", _("Changed a person's role in a team")
+        MEMBERSHIP_DELETED = "membership_deleted", _("Deleted a membership")
+        TEAM_CREATED = "team_created", _("Created a team")
+        TEAM_RENAMED = "team_renamed", _("Renamed a team")
+        TEAM_DELETED = "team_deleted", _("Deleted a team")
+        GROUP_CREATED = "group_created", _("Created a group of teams")
+        GROUP_RENAMED = "group_renamed", _("Renamed a group of teams")
+        GROUP_TEAMS_CHANGED = "group_teams_changed", _("Changed the teams in a group")
+        GROUP_DELETED = "group_deleted", _("Deleted a group of teams")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -411,7 +429,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = _("audit event")
-        verbose_name_plural = _("audit log")
+        verbose_name_plural = _("audit events")
         ordering = ["-created_at"]
         indexes = [
             # The admin's audit list filters by organisation, newest first.
