@@ -1,7 +1,11 @@
 """Check-in history for supervision tests, with distinctive markers that must never leak.
 
-The clock is frozen on Wednesday 18 March 2026 (Europe/London): the last closed week is
-2026-W11 (9–15 March) and 2026-W12 is the open week, which must never be shown.
+The clock is frozen on Wednesday 18 March 2026 12:00 UTC (noon in Europe/London): week
+2026-W11 (9–15 March) closed at midnight, when its two-day edit window ended, so it is the
+newest week that can be published; 2026-W12 is the open week, which must never be shown.
+
+Pages read only published weeks: a test builds its history, then calls `publish()`, as the
+beat task would.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import time_machine
 from accounts.models import Membership, Team, User
 from checkins import insights, rollup
 from checkins.models import CheckIn, Practice
+from supervision.models import Publication
+from supervision.publishing import publish_due
 from tests.conftest import PERSONAS_JOINED
 
 NOW = dt.datetime(2026, 3, 18, 12, 0, tzinfo=dt.UTC)
@@ -63,6 +69,11 @@ def add_members(team: Team, count: int, prefix: str) -> list[User]:
         Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER, started_on=PERSONAS_JOINED)
         people.append(person)
     return people
+
+
+def publish(now: dt.datetime | None = None) -> list[Publication]:
+    """Publish every week that is due at `now` (the frozen clock by default), as the beat task does."""
+    return publish_due(now=now)
 
 
 def closed_mondays(weeks: int) -> list[dt.date]:

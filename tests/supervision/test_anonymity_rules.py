@@ -3,7 +3,11 @@ import datetime as dt
 import pytest
 
 from accounts.models import Organisation
-from supervision.anonymity import Period, Reason, Unit, closed_periods, decide, publishable_cells
+from supervision.anonymity import Period, Reason, Unit, decide
+from supervision.models import Publication
+from supervision.publishing import latest_due_week, publish_due, published_grid, shown_weeks
+
+from .conftest import add_members
 
 A, B, C = Unit("team", 1), Unit("team", 2), Unit("team", 3)
 ORG = Unit("organisation", 1)
@@ -30,20 +34,30 @@ def test_an_arbitrary_date_range_is_not_a_period():
         Period(dt.date(2026, 3, 1), dt.date(2026, 3, 20), "month")
 
 
-def test_the_open_week_is_never_among_the_closed_periods(db):
-    organisation = Organisation(name="Tz", time_zone="Pacific/Auckland")
-    # Sunday 22 March 23:30 UTC is already Monday morning in Auckland: week 12 has closed there.
-    now = dt.datetime(2026, 3, 22, 23, 30, tzinfo=dt.UTC)
-    weeks = closed_periods(organisation, 3, now=now)
-    assert [w.label for w in weeks] == ["2026-W10", "2026-W11", "2026-W12"]
-    london = Organisation(name="Ldn", time_zone="Europe/London")
-    assert closed_periods(london, 1, now=now)[-1].label == "2026-W11"
-    assert closed_periods(london, 2, kind="month", now=now)[-1].label == "2026-02"
+def test_the_open_week_is_never_the_newest_due_week(db):
+    # Wednesday 25 March 00:30 in Auckland (Tuesday 11:30 UTC): week 12 and its two-day edit
+    # window have just ended there, and nowhere else yet.
+    now = dt.datetime(2026, 3, 24, 11, 30, tzinfo=dt.UTC)
+    auckland = Organisation.objects.create(name="Tz", time_zone="Pacific/Auckland")
+    assert Period.week_of(latest_due_week(auckland, now=now)).label == "2026-W12"
+    assert [w.label for w in shown_weeks(auckland, 3, now=now)] == ["2026-W10", "2026-W11", "2026-W12"]
+    london = Organisation.objects.create(name="Ldn", time_zone="Europe/London")
+    assert Period.week_of(latest_due_week(london, now=now)).label == "2026-W11"
 
 
-def test_publishing_the_open_week_is_refused(organisation):
+def test_a_week_whose_edit_window_is_still_open_is_never_published(organisation, team_a):
+    add_members(team_a, 6, "open")
+    # Tuesday 17 March 23:59 in London: Sunday 15 March can still be filled in late.
+    published = publish_due(now=dt.datetime(2026, 3, 17, 23, 59, tzinfo=dt.UTC))
+    assert max(p.week for p in published) == dt.date(2026, 3, 2)
+    published = publish_due()
+    assert [p.week for p in published] == [dt.date(2026, 3, 9)]
+    assert not Publication.objects.filter(week__gte=dt.date(2026, 3, 16)).exists()
+
+
+def test_only_weeks_are_published_and_read(organisation):
     with pytest.raises(ValueError):
-        publishable_cells(organisation, [Period.week_of(dt.date(2026, 3, 18))])
+        published_grid(organisation, [Period.month_of(dt.date(2026, 2, 1))])
 
 
 def test_a_cell_needs_k_people_and_k_is_never_below_three():

@@ -1,15 +1,19 @@
+import datetime as dt
+
 from django.core import mail
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import AuditEvent, Membership, Team
-from supervision.tasks import send_weekly_digests
+from supervision.digest import send_due_digests
+from supervision.models import Publication
+from supervision.tasks import publish_due_weeks
 
-from .conftest import add_members, assert_no_individual_data, weekly_history
+from .conftest import NOW, add_members, assert_no_individual_data, publish, weekly_history
 
 
 def test_each_supervisor_gets_one_digest_with_last_weeks_published_figures(bob, dave, team_a_history, team_b_history):
-    send_weekly_digests.apply()
+    publish_due_weeks.apply()
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "dave@example.org"]
     to_bob = next(m for m in mail.outbox if m.to == ["bob@example.org"])
     assert "2026-W11" in to_bob.subject
@@ -27,14 +31,14 @@ def test_a_team_with_nothing_publishable_gets_a_short_note(organisation):
     weekly_history(add_members(small, 3, "tiny"), 2, level=4)
     supervisor = add_members(small, 1, "boss")[0]
     Membership.objects.filter(user=supervisor).update(role=Membership.Role.SUPERVISOR)
-    send_weekly_digests.apply()
+    publish_due_weeks.apply()
     (message,) = mail.outbox
     assert "Nothing to show for last week" in message.body
     assert "3 of 3" not in message.body
 
 
 def test_each_digest_is_recorded_in_the_audit_log(bob, team_a, team_a_history):
-    send_weekly_digests.apply()
+    publish_due_weeks.apply()
     event = AuditEvent.objects.get(action=AuditEvent.Action.DIGEST_SENT)
     assert event.team == team_a
     assert event.period == "2026-W11"
@@ -51,7 +55,28 @@ def test_the_command_sends_the_digest_now(bob, team_a_history):
     assert len(mail.outbox) == 1
 
 
-def test_the_digest_is_scheduled_for_monday_morning(db):
-    task = PeriodicTask.objects.get(task="supervision.send_weekly_digests")
+def test_publishing_and_the_digest_are_scheduled_in_the_admin(db):
+    task = PeriodicTask.objects.get(task="supervision.publish_due_weeks")
     assert task.enabled
-    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "7", "1")
+    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("*/15", "*", "*")
+    assert not PeriodicTask.objects.filter(task="supervision.send_weekly_digests").exists()
+
+
+def test_the_digest_waits_for_its_week_to_be_published_and_goes_out_once(bob, team_a_history):
+    # Monday 16 March, 08:00: the week has ended but can still be filled in late.
+    monday_morning = dt.datetime(2026, 3, 16, 8, 0, tzinfo=dt.UTC)
+    publish(now=monday_morning)
+    assert send_due_digests(now=monday_morning) == 1
+    assert ["2026-W10" in m.subject for m in mail.outbox] == [True]
+    mail.outbox.clear()
+    publish_due_weeks.apply()
+    publish_due_weeks.apply()
+    assert [m.to for m in mail.outbox if "2026-W11" in m.subject] == [["bob@example.org"]]
+    assert Publication.objects.get(week=dt.date(2026, 3, 9)).digest_sent_at == NOW
+
+
+def test_the_digest_waits_for_seven_in_the_morning(bob, team_a_history):
+    publish()
+    assert send_due_digests(now=dt.datetime(2026, 3, 18, 6, 59, tzinfo=dt.UTC)) == 0
+    assert send_due_digests(now=dt.datetime(2026, 3, 18, 7, 0, tzinfo=dt.UTC)) == 1
+    assert send_due_digests(now=dt.datetime(2026, 3, 18, 7, 15, tzinfo=dt.UTC)) == 0

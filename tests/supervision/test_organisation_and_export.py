@@ -7,10 +7,11 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Team
 
-from .conftest import add_members, assert_no_individual_data, weekly_history
+from .conftest import add_members, assert_no_individual_data, publish, weekly_history
 
 
 def test_an_organisation_admin_sees_every_team_and_the_total(client, olivia, team_a_history, team_b_history):
+    publish()
     client.force_login(olivia)
     response = client.get(reverse("supervision:organisation"))
     assert response.status_code == 200
@@ -25,6 +26,7 @@ def test_an_organisation_admin_sees_every_team_and_the_total(client, olivia, tea
 def test_a_hidden_team_hides_the_organisation_total_too(client, olivia, organisation, team_a_history):
     small = Team.objects.create(organisation=organisation, name="Small")
     weekly_history(add_members(small, 2, "tiny"), 8, level=4)
+    publish()
     client.force_login(olivia)
     rows = list(csv.reader(io.StringIO(client.get(reverse("supervision:organisation_export")).content.decode())))
     total_last_week = [r for r in rows if r[0] == "Whole organisation" and r[1] == "2026-W11" and r[4] == "people"]
@@ -33,12 +35,14 @@ def test_a_hidden_team_hides_the_organisation_total_too(client, olivia, organisa
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "dave", "eve", "root"])
 def test_nobody_but_an_organisation_admin_sees_the_overview(client, request, team_a_history, persona):
+    publish()
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("supervision:organisation")).status_code == 404
     assert client.get(reverse("supervision:organisation_export")).status_code == 404
 
 
 def test_another_organisations_admin_sees_only_their_own(client, oscar, outside_team, team_a_history):
+    publish()
     client.force_login(oscar)
     body = client.get(reverse("supervision:organisation")).content.decode()
     assert "Team A" not in body
@@ -48,6 +52,7 @@ def test_another_organisations_admin_sees_only_their_own(client, oscar, outside_
 
 
 def test_the_team_export_holds_what_the_dashboard_shows_and_nobody(client, bob, team_a, team_a_history):
+    publish()
     client.force_login(bob)
     response = client.get(reverse("supervision:team_export", args=[team_a.pk]) + "?weeks=12")
     assert response["Content-Type"].startswith("text/csv")
@@ -70,6 +75,7 @@ def test_the_team_export_holds_what_the_dashboard_shows_and_nobody(client, bob, 
 
 def test_a_large_organisation_shows_its_teams_a_page_at_a_time(client, olivia, organisation, team_a_history):
     Team.objects.bulk_create(Team(organisation=organisation, name=f"Unit {i:02d}") for i in range(30))
+    publish()
     client.force_login(olivia)
     url = reverse("supervision:organisation")
 

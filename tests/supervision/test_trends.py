@@ -1,16 +1,20 @@
 import datetime as dt
 from decimal import Decimal
 
+from checkins import rollup
 from checkins.models import Practice
-from supervision.anonymity import Period, closed_periods, organisation_unit, publishable_cells, team_unit
+from supervision.anonymity import Period, organisation_unit, team_unit
+from supervision.publishing import published_grid, shown_weeks
 
-from .conftest import LAST_CLOSED_MONDAY, add_checkins, add_members, build_checkin
+from .conftest import LAST_CLOSED_MONDAY, PERSONAS_JOINED, add_checkins, add_members, build_checkin, publish
 
 WEEK = Period.week_of(LAST_CLOSED_MONDAY)
 
 
 def grid_for(organisation, weeks=2):
-    return publishable_cells(organisation, closed_periods(organisation, weeks))
+    """Publish the due weeks, then read the stored cells as every page does."""
+    publish()
+    return published_grid(organisation, shown_weeks(organisation, weeks))
 
 
 def test_means_shares_and_participation_are_computed_for_the_week(organisation, team_a, practice):
@@ -55,17 +59,19 @@ def test_a_practice_used_by_fewer_than_k_people_is_not_named(organisation, team_
     people = add_members(team_a, 6, "r")
     created = add_checkins([build_checkin(p, WEEK.start, 1) for p in people], [practice])
     created[0].practices.add(rare)
+    rollup.rebuild(type(people[0]).objects.filter(pk=people[0].pk))
     assert grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "top_practices").value == ("Slow breathing",)
 
 
 def test_the_organisation_total_counts_a_person_in_two_teams_once(organisation, team_a, team_b):
     people = add_members(team_a, 6, "both")
     for person in people:
-        person.memberships.create(team=team_b, role="member")
+        person.memberships.create(team=team_b, role="member", started_on=PERSONAS_JOINED)
     add_checkins([build_checkin(p, WEEK.start, 2) for p in people])
     grid = grid_for(organisation)
     assert grid.cell(organisation_unit(organisation.pk), WEEK, "people").value == 6
     assert grid.members[organisation_unit(organisation.pk)] == 6
+    assert grid.members_in(team_unit(team_b.pk), WEEK) == 6
 
 
 def test_supervisors_own_check_ins_do_not_count_towards_their_team(organisation, team_a, bob):
