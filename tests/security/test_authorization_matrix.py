@@ -8,6 +8,8 @@ alice's share), so every other persona is trying a stranger's id.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -152,6 +154,7 @@ ADMIN_EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "accounts.User": ("200", "200", "200", "200", "200"),
     "accounts.AuditEvent": ("403", "403", "403", "200", "403"),  # written by the app only
     "checkins.Practice": ("200", "200", "200", "200", "200"),
+    "supervision.Publication": ("403", "403", "403", "200", "403"),  # written by publishing only
     "reminders.ReminderSchedule": ("200", "200", "200", "200", "200"),
     "django_celery_beat.PeriodicTask": ("200", "200", "403", "403", "403"),
     "django_celery_beat.ClockedSchedule": ("200", "200", "403", "403", "403"),
@@ -172,6 +175,7 @@ def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
     from accounts.models import AuditEvent, Membership
     from checkins.models import Practice
     from reminders.models import ReminderSchedule
+    from supervision.models import Publication
 
     alice, eve = world.people["alice"], world.people["eve"]
     riverside, elsewhere = alice.organisation, eve.organisation
@@ -187,6 +191,10 @@ def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
         "checkins.Practice": (
             Practice.objects.create(organisation=riverside, key="river-walk", name="River walk"),
             Practice.objects.create(organisation=elsewhere, key="tea-break", name="Tea break"),
+        ),
+        "supervision.Publication": (
+            Publication.objects.create(organisation=riverside, week=dt.date(2026, 3, 2), k=5),
+            Publication.objects.create(organisation=elsewhere, week=dt.date(2026, 3, 2), k=5),
         ),
         "reminders.ReminderSchedule": (
             ReminderSchedule.objects.create(organisation=riverside, weekdays="01234", local_time="16:30"),
