@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from . import audit, memberships, thresholds
 from .invitations import send_invitation
-from .models import AuditEvent, Membership, Organisation, Team, User, time_zone_choices
+from .models import AuditEvent, Membership, Organisation, Team, TeamGroup, User, time_zone_choices
 
 admin.site.site_header = _("STS Check-in administration")
 admin.site.site_title = _("STS Check-in admin")
@@ -119,11 +125,79 @@ def _scope_choices(queryset: models.QuerySet, request: HttpRequest) -> models.Qu
     return queryset
 
 
+class UniqueNameInOrganisationForm(forms.ModelForm):
+    """Names are unique within an organisation; say so in the form, also when the admin's
+    organisation is not a field of the form (organisation admins)."""
+
+    scope_organisation_id: int | None = None
+
+    def organisation_id(self) -> int | None:
+        organisation = self.cleaned_data.get("organisation")
+        if organisation is not None:
+            return organisation.pk
+        return self.instance.organisation_id or self.scope_organisation_id
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        organisation_id = self.organisation_id()
+        if name and organisation_id:
+            clash = self._meta.model._default_manager.filter(organisation_id=organisation_id, name__iexact=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", _("This organisation already has one with this name."))
+        return cleaned
+
+
+def _scoped_form(form_class, request: HttpRequest, **attrs):
+    """A subclass of `form_class` that knows who is using it (forms have no request)."""
+    attrs.setdefault("for_superuser", request.user.is_superuser)
+    if not request.user.is_superuser:
+        attrs.setdefault("scope_organisation_id", request.user.organisation_id)
+    return type(form_class.__name__, (form_class,), attrs)
+
+
+# --- Organisation: k is changed by accounts.thresholds ------------------------------------------
+
+K_HELP_TEXT = _(
+    "Team figures are shown only when at least this many different people checked in. It can never be "
+    "lower than 3. Raising it applies from the next published week. Lowering it never applies at once: it "
+    "applies from the first week whose Sunday is at least 14 days from today, weeks before it keep the "
+    "current value, and everyone in the organisation is emailed what changes and from which week. "
+    "Entering the current value again cancels a scheduled lowering."
+)
+# Changes to these are recorded with their before and after (k has its own events).
+AUDITED_ORGANISATION_FIELDS = ("name", "time_zone", "retention_days", "support_contact", "crisis_contact")
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "anonymity_k" in self.fields:
+            self.fields["anonymity_k"].help_text = K_HELP_TEXT
+            if self.instance.pk:
+                # The field asks what k should be: a scheduled lower value is what was asked for last.
+                self.initial["anonymity_k"] = thresholds.target_k(self.instance)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
+    form = OrganisationForm
     organisation_lookup = "pk"
-    list_display = ["name", "time_zone", "anonymity_k"]
+    list_display = ["name", "time_zone", "anonymity_k", "scheduled_k"]
     search_fields = ["name"]
+    readonly_fields = ["scheduled_k_change"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        if obj is not None:
+            fields.insert(3, "scheduled_k_change")
+        return fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
@@ -132,6 +206,50 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    @admin.display(description=_("scheduled change of the smallest group"))
+    def scheduled_k_change(self, organisation: Organisation) -> str:
+        return thresholds.describe_schedule(organisation)
+
+    @admin.display(description=_("scheduled lower k"))
+    def scheduled_k(self, organisation: Organisation) -> str:
+        if organisation.lowered_k is None or organisation.lowered_k_from is None:
+            return "—"
+        return gettext("%(k)d from the week of %(monday)s") % {
+            "k": organisation.lowered_k, "monday": organisation.lowered_k_from.isoformat(),
+        }
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        stored = Organisation.objects.get(pk=obj.pk)
+        requested_k = obj.anonymity_k
+        # k is never written by the form: do_change_k decides what applies when.
+        obj.anonymity_k, obj.lowered_k, obj.lowered_k_from = stored.anonymity_k, stored.lowered_k, stored.lowered_k_from
+        changes = {
+            field: {"before": getattr(stored, field), "after": getattr(obj, field)}
+            for field in AUDITED_ORGANISATION_FIELDS
+            if getattr(stored, field) != getattr(obj, field)
+        }
+        super().save_model(request, obj, form, change)
+        if changes:
+            audit.record(
+                AuditEvent.Action.ORGANISATION_CHANGED, actor=request.user, organisation_id=obj.pk,
+                detail={"changes": changes},
+            )
+        result = thresholds.do_change_k(obj, requested_k, actor=request.user)
+        if result.action == AuditEvent.Action.K_LOWERING_SCHEDULED:
+            messages.warning(request, thresholds.describe_schedule(obj))
+        elif result.action == AuditEvent.Action.K_RAISED:
+            messages.info(request, gettext(
+                "The smallest group shown is now %(k)d. It applies from the next published week; weeks already "
+                "published do not change."
+            ) % {"k": obj.anonymity_k})
+        elif result.action == AuditEvent.Action.K_LOWERING_CANCELLED:
+            messages.info(request, gettext(
+                "The scheduled lowering is cancelled; the smallest group shown stays %(k)d. Everyone was told."
+            ) % {"k": obj.anonymity_k})
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
@@ -139,10 +257,111 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         return request.user.is_superuser
 
 
+# --- Memberships: dated, history kept, changed through accounts.memberships --------------------
+
+
+class MembershipForm(forms.ModelForm):
+    """One membership. Who and which team never change once saved; an ended one is history.
+
+    To take someone out of a team, set "until" (or use the "End membership" action); to move
+    them, use "Move to another team". Only superusers may correct the dates of an ended one.
+    """
+
+    for_superuser = False
+
+    class Meta:
+        model = Membership
+        fields = ["user", "team", "role", "started_on", "ended_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            locked = ["user", "team"]
+            if self.instance.ended_on is not None:
+                locked += ["role"] if self.for_superuser else ["role", "started_on", "ended_on"]
+            for name in locked:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = ""
+
+    def _organisation(self) -> Organisation | None:
+        team = self.cleaned_data.get("team") or (self.instance.team if self.instance.team_id else None)
+        if team is not None:
+            return team.organisation
+        user = self.cleaned_data.get("user") or (self.instance.user if self.instance.user_id else None)
+        return getattr(user, "organisation", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = self._organisation()
+        today = organisation.today() if organisation else timezone.now().date()
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and started > today:
+            self.add_error("started_on", _("A membership cannot start in the future. Add the person on the day."))
+        if ended and ended > today:
+            self.add_error("ended_on", _("A membership cannot end in the future. End it on the day, or earlier."))
+        if self.instance.pk and self.instance.ended_on is None and ended and "role" in self.changed_data:
+            self.add_error("role", _("End the membership or change the role, not both at once."))
+        user = cleaned.get("user") if "user" in self.fields else None
+        team = cleaned.get("team") or (self.instance.team if self.instance.team_id else None)
+        if (
+            not self.instance.pk and user and team and ended is None
+            and Membership.objects.current().filter(user=user, team=team).exists()
+        ):
+            self.add_error("user", _("%(person)s is already in this team.") % {"person": user})
+        return cleaned
+
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            user = data.get("user") or (form.instance.user if form.instance.user_id else None)
+            if user is None or data.get("ended_on") is not None:
+                continue
+            if user.pk in seen:
+                raise ValidationError(_("%(person)s is in the list twice. A person is in a team once at a time.")
+                                      % {"person": user})
+            seen.add(user.pk)
+
+
+def save_membership_edit(request: HttpRequest, stored: Membership, edited: Membership) -> None:
+    """Apply what the admin changed on a saved membership through the named verbs."""
+    memberships.do_change_membership_dates(
+        stored, started_on=edited.started_on or stored.started_on, ended_on=edited.ended_on, actor=request.user
+    )
+    if edited.role != stored.role and stored.is_current:
+        memberships.do_change_role(stored, edited.role, actor=request.user)
+        messages.info(request, gettext(
+            "%(person)s's role in %(team)s changed: the membership with the old role ended today and one "
+            "with the new role started today."
+        ) % {"person": stored.user, "team": stored.team})
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
+    formset = MembershipFormSet
+    fields = ["user", "role", "started_on", "ended_on"]
     extra = 1
     autocomplete_fields = ["user"]
+    show_change_link = True
+    verbose_name_plural = _("memberships (current first, then history)")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("user")
+            .order_by(models.F("ended_on").desc(nulls_first=True), "user__email", "-started_on")
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = _scoped_form(MembershipForm, request)
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -160,38 +379,343 @@ class MembershipInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser or is_org_admin(request)
 
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Ending a membership keeps the history; deleting one erases it.
+        return request.user.is_superuser
 
 
 @admin.register(Team)
 class TeamAdmin(OrganisationScopedAdmin):
+    form = UniqueNameInOrganisationForm
     list_display = ["name", "organisation", "member_count"]
     list_filter = ["organisation"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_member_count=models.Count("memberships"))
+        return super().get_queryset(request).annotate(
+            _member_count=models.Count("memberships", filter=models.Q(memberships__ended_on__isnull=True))
+        )
 
-    @admin.display(description=_("people"), ordering="_member_count")
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = _scoped_form(self.form, request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description=_("people now"), ordering="_member_count")
     def member_count(self, team: Team) -> int:
         return team._member_count
 
     def get_list_filter(self, request):
         return self.list_filter if request.user.is_superuser else []
 
+    def save_model(self, request, obj, form, change):
+        old_name = Team.objects.filter(pk=obj.pk).values_list("name", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(AuditEvent.Action.TEAM_CREATED, actor=request.user, team=obj,
+                         detail={"team": {"id": obj.pk, "name": obj.name}})
+        elif old_name != obj.name:
+            audit.record(AuditEvent.Action.TEAM_RENAMED, actor=request.user, team=obj,
+                         detail={"team": {"id": obj.pk, "name": obj.name},
+                                 "before": {"name": old_name}, "after": {"name": obj.name}})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            memberships.do_delete_membership(membership, actor=request.user)
+        for edited, _fields in formset.changed_objects:
+            stored = Membership.objects.select_related("user", "team__organisation").get(pk=edited.pk)
+            save_membership_edit(request, stored, edited)
+        for membership in formset.new_objects:
+            memberships.do_add_membership(membership, actor=request.user)
+
+    def _record_deletion(self, request, team: Team) -> None:
+        audit.record(
+            AuditEvent.Action.TEAM_DELETED, actor=request.user, organisation_id=team.organisation_id,
+            detail={
+                "team": {"id": team.pk, "name": team.name},
+                "members": team.memberships.current().count(),
+                "groups": list(team.groups.values_list("name", flat=True)),
+            },
+        )
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for team in queryset:
+            self._record_deletion(request, team)
+        super().delete_queryset(request, queryset)
+
+
+class MembershipStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current")), ("ended", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.filter(ended_on__isnull=True)
+        if self.value() == "ended":
+            return queryset.filter(ended_on__isnull=False)
+        return queryset
+
+
+class MoveForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        label=_("Move to the team"),
+        help_text=_("Each person leaves their team today and joins this one today, with the same role."),
+    )
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
+
 
 @admin.register(Membership)
 class MembershipAdmin(OrganisationScopedAdmin):
+    form = MembershipForm
     organisation_lookup = "team__organisation"
-    list_display = ["user", "team", "role"]
-    list_filter = ["role"]
+    list_display = ["user", "team", "role", "started_on", "ended_on"]
+    list_filter = [MembershipStatusFilter, "role"]
     search_fields = ["user__email", "user__display_name", "team__name"]
     autocomplete_fields = ["user", "team"]
+    actions = ["move_to_another_team", "end_memberships"]
+    list_select_related = ["user", "team"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = _scoped_form(MembershipForm, request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Organisation admins end memberships; only superusers may erase one.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean()
+        if not change:
+            memberships.do_add_membership(obj, actor=request.user)
+            return
+        stored = Membership.objects.select_related("user", "team__organisation").get(pk=obj.pk)
+        save_membership_edit(request, stored, obj)
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        memberships.do_delete_membership(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "team"):
+            memberships.do_delete_membership(membership, actor=request.user)
+
+    @admin.action(description=_("Move to another team"), permissions=["change"])
+    def move_to_another_team(self, request, queryset):
+        selected = list(queryset.select_related("user", "team__organisation"))
+        current = [m for m in selected if m.is_current]
+        organisations = {m.team.organisation_id for m in current}
+        if not current:
+            messages.warning(request, gettext("Only current memberships can be moved; the ones chosen have ended."))
+            return None
+        if len(organisations) > 1:
+            messages.error(request, gettext("Choose memberships of one organisation at a time."))
+            return None
+        (organisation_id,) = organisations
+        teams = Team.objects.filter(organisation_id=organisation_id).order_by("name")
+        form = MoveForm(request.POST if "apply" in request.POST else None, teams=teams)
+        if "apply" in request.POST and form.is_valid():
+            team = form.cleaned_data["team"]
+            moved, refused = [], []
+            for membership in current:
+                try:
+                    memberships.do_move_membership(membership, team, actor=request.user)
+                except memberships.MembershipError:
+                    refused.append(str(membership.user))
+                else:
+                    moved.append(str(membership.user))
+            if moved:
+                messages.success(request, ngettext(
+                    "%(count)d person moved to %(team)s today and emailed about it.",
+                    "%(count)d people moved to %(team)s today and emailed about it.",
+                    len(moved),
+                ) % {"count": len(moved), "team": team.name})
+            if refused:
+                messages.warning(request, gettext(
+                    "Not moved (already in %(team)s): %(names)s."
+                ) % {"team": team.name, "names": ", ".join(refused)})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Move to another team"),
+            "opts": self.model._meta,
+            "form": form,
+            "memberships": current,
+            "ended": [m for m in selected if not m.is_current],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "move_to_another_team",
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/accounts/membership/move_to_team.html", context)
+
+    @admin.action(description=_("End membership (today)"), permissions=["change"])
+    def end_memberships(self, request, queryset):
+        ended = 0
+        for membership in queryset.select_related("user", "team__organisation"):
+            if memberships.do_end_membership(membership, actor=request.user):
+                ended += 1
+        messages.success(request, ngettext(
+            "%(count)d membership ended today; its history is kept.",
+            "%(count)d memberships ended today; their history is kept.",
+            ended,
+        ) % {"count": ended})
+
+
+# --- Groups of teams ---------------------------------------------------------------------------
+
+GROUP_HELP_TEXT = _(
+    "A group publishes the figures of several teams together. It exists for small teams: a team with "
+    "fewer people than the smallest group shown can never show its own figures, but a group that joins "
+    "several small teams can (three teams of 3 make a group of 9). Mind the arithmetic: the group's figures "
+    "minus its teams' shown figures would reveal its hidden teams, so a group whose only hidden team is one "
+    "small team is itself hidden. Groups help when they join several small teams."
+)
+
+
+class TeamGroupForm(UniqueNameInOrganisationForm):
+    class Meta:
+        model = TeamGroup
+        fields = ["organisation", "name", "teams"]
+        widgets = {"teams": forms.CheckboxSelectMultiple}
+        help_texts = {"teams": GROUP_HELP_TEXT}
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation_id = self.organisation_id()
+        teams = cleaned.get("teams")
+        if teams is not None and organisation_id and any(t.organisation_id != organisation_id for t in teams):
+            self.add_error("teams", _("A group can only join teams of its own organisation."))
+        return cleaned
+
+
+@admin.register(TeamGroup)
+class TeamGroupAdmin(OrganisationScopedAdmin):
+    form = TeamGroupForm
+    list_display = ["name", "team_names", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "teams__name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = _scoped_form(self.form, request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("teams")
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else []
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "subtitle": GROUP_HELP_TEXT}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("teams"))
+    def team_names(self, group: TeamGroup) -> str:
+        return ", ".join(sorted(t.name for t in group.teams.all())) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = TeamGroup.objects.get(pk=obj.pk)
+            request._group_before = {"name": stored.name, "teams": _team_refs(stored.teams.all())}
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        teams_now = _team_refs(group.teams.all())
+        ref = {"id": group.pk, "name": group.name}
+        if not change:
+            audit.record(AuditEvent.Action.GROUP_CREATED, actor=request.user, organisation_id=group.organisation_id,
+                         detail={"group": ref, "teams": teams_now})
+            return
+        before = getattr(request, "_group_before", {"name": group.name, "teams": teams_now})
+        if before["name"] != group.name:
+            audit.record(AuditEvent.Action.GROUP_RENAMED, actor=request.user, organisation_id=group.organisation_id,
+                         detail={"group": ref, "before": {"name": before["name"]}, "after": {"name": group.name}})
+        before_ids = {t["id"] for t in before["teams"]}
+        now_ids = {t["id"] for t in teams_now}
+        if before_ids != now_ids:
+            audit.record(
+                AuditEvent.Action.GROUP_TEAMS_CHANGED, actor=request.user, organisation_id=group.organisation_id,
+                detail={
+                    "group": ref,
+                    "added": [t for t in teams_now if t["id"] not in before_ids],
+                    "removed": [t for t in before["teams"] if t["id"] not in now_ids],
+                    "before": {"teams": before["teams"]},
+                    "after": {"teams": teams_now},
+                },
+            )
+
+    def _record_deletion(self, request, group: TeamGroup) -> None:
+        audit.record(
+            AuditEvent.Action.GROUP_DELETED, actor=request.user, organisation_id=group.organisation_id,
+            detail={"group": {"id": group.pk, "name": group.name}, "teams": _team_refs(group.teams.all())},
+        )
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            self._record_deletion(request, group)
+        super().delete_queryset(request, queryset)
+
+
+def _team_refs(teams) -> list[dict]:
+    return sorted(({"id": t.pk, "name": t.name} for t in teams), key=lambda t: t["name"].lower())
+
+
+# --- People --------------------------------------------------------------------------------------
+
+
+class MembershipHistoryInline(admin.TabularInline):
+    """A person's teams, current and past, read-only: memberships are changed from the team or membership pages."""
+
+    model = Membership
+    fields = ["team", "role", "started_on", "ended_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("teams (current and past)")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("team")
+            .order_by(models.F("ended_on").desc(nulls_first=True), "-started_on")
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or is_org_admin(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PersonAddForm(forms.ModelForm):
@@ -217,6 +741,7 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
     ordering = ["email"]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["resend_invitation"]
+    inlines = [MembershipHistoryInline]
     add_fieldsets = (
         (None, {"fields": ("email", "display_name", "time_zone", "language", "organisation", "is_org_admin")}),
     )
@@ -228,6 +753,9 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
     superuser_fieldsets = (
         (_("Site-wide permissions"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = self.add_fieldsets if obj is None else self.fieldsets
@@ -272,12 +800,26 @@ admin.site.unregister(Group)
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(OrganisationScopedAdmin):
-    """Read-only: the log is written by the application, never edited."""
+    """Read-only: the log is written by the application, never edited.
 
-    list_display = ["created_at", "action", "actor", "team", "period"]
+    Superusers read every organisation's log; an organisation admin reads only their own.
+    """
+
+    list_display = ["created_at", "action", "actor", "summary", "team", "organisation"]
     list_filter = ["action"]
+    list_select_related = ["actor", "team", "organisation"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "action", "actor", "organisation", "team", "period", "detail"]
+    readonly_fields = ["created_at", "action", "actor", "organisation", "team", "period", "summary", "detail"]
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]
+
+    def get_list_filter(self, request):
+        return ["organisation", *self.list_filter] if request.user.is_superuser else self.list_filter
+
+    @admin.display(description=_("what changed"))
+    def summary(self, event: AuditEvent) -> str:
+        return audit.summarise(event)
 
     def has_add_permission(self, request) -> bool:
         return False
