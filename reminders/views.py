@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -19,6 +18,8 @@ from .forms import PreferenceForm
 from .models import Delivery, ReminderPreference, describe_weekdays
 
 LOG_DAYS = 28
+# A day's count is shown once the day is over everywhere and its reminders have gone out.
+LOG_SETTLE_DAYS = 2
 
 
 @login_required
@@ -62,41 +63,49 @@ def _organisation_for_log(request: HttpRequest) -> Organisation:
 
 @login_required
 def deliveries(request: HttpRequest) -> HttpResponse:
-    """Counts by day and status for one organisation, never names: who was reminded says who had not checked in."""
+    """Reminder emails sent per day, for the whole organisation only, under the organisation's k rule.
+
+    Who was reminded says who had not checked in, so the log shows no names, no teams and no
+    outcome per person: one organisation-wide count per day. A count from 1 to k - 1 is shown
+    as "fewer than k" (k as for that day's week, `Organisation.k_for_week`). A day appears only
+    once it is over in every time zone and its reminders have gone out, so that the same day
+    is never shown twice with different counts (two readings of a day that was still running
+    would differ by exactly the people reminded in between).
+    """
     organisation = _organisation_for_log(request)
-    today = timezone.now().astimezone(organisation.tz).date()
-    since = today - timedelta(days=LOG_DAYS - 1)
-    counts: dict = defaultdict(dict)
+    today = organisation.today()
+    until = today - timedelta(days=LOG_SETTLE_DAYS)
+    since = until - timedelta(days=LOG_DAYS - 1)
     rows = (
-        Delivery.objects.filter(user__organisation=organisation, local_date__gte=since)
-        .values_list("local_date", "status")
-        .order_by()
+        Delivery.objects.filter(
+            user__organisation=organisation,
+            status=Delivery.Status.SENT,
+            local_date__gte=since,
+            local_date__lte=until,
+        )
+        .values("local_date")
+        .annotate(count=Count("id"))
+        .order_by("-local_date")
     )
-    for local_date, status in rows:
-        counts[local_date][status] = counts[local_date].get(status, 0) + 1
-    k = organisation.anonymity_k
-    statuses = list(Delivery.Status)
-    days = [
-        {
-            "date": day,
-            "cells": [
-                {"status": status.label, "count": count, "hidden": 0 < count < k}
-                for status in statuses
-                for count in [counts[day].get(status.value, 0)]
-            ],
-        }
-        for day in sorted(counts, reverse=True)
-    ]
+    days = []
+    for row in rows:
+        day, count = row["local_date"], row["count"]
+        k = organisation.k_for_week(day - timedelta(days=day.weekday()))
+        days.append({"date": day, "count": count, "k": k, "hidden": 0 < count < k})
+    k_now = organisation.k_for_week(until - timedelta(days=until.weekday()))
     return render(
         request,
         "reminders/deliveries.html",
         {
             "organisation": organisation,
             "organisations": Organisation.objects.all() if request.user.is_superuser else [],
-            "statuses": statuses,
             "days": days,
-            "k": k,
+            "k": k_now,
+            "k_minus_one": k_now - 1,
+            "k_varies": len({day["k"] for day in days} | {k_now}) > 1,
             "log_days": LOG_DAYS,
+            "since": since,
+            "until": until,
         },
     )
 

@@ -66,25 +66,48 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(organisation, team_a,
     assert not ReminderPreference.objects.filter(user=alice).exists()
 
 
-def test_the_log_shows_counts_by_day_and_status_for_the_admins_own_organisation_only(
+def test_the_log_shows_organisation_wide_daily_counts_under_the_k_rule(
     organisation, alice, carol, eve, olivia, client
 ):
     people = [alice, carol]
-    people += [make_user(f"extra{i}@example.org", organisation) for i in range(5)]
-    for person in people:
+    people += [make_user(f"extra{i}@example.org", organisation) for i in range(6)]
+    for person in people[:7]:
         Delivery.objects.create(user=person, local_date=date(2026, 6, 15), status=Delivery.Status.SENT)
-    Delivery.objects.create(user=alice, local_date=date(2026, 6, 16), status=Delivery.Status.FAILED)
+    Delivery.objects.create(user=people[7], local_date=date(2026, 6, 15), status=Delivery.Status.FAILED)
     Delivery.objects.create(user=eve, local_date=date(2026, 6, 15), status=Delivery.Status.SENT)
-    client.force_login(olivia)
-    with time_machine.travel(utc(2026, 6, 17, 9, 0), tick=False):
+    Delivery.objects.create(user=alice, local_date=date(2026, 6, 16), status=Delivery.Status.SENT)
+    for person in people[:6]:  # a day that may still change is not shown yet
+        Delivery.objects.create(user=person, local_date=date(2026, 6, 17), status=Delivery.Status.SENT)
+    with time_machine.travel(utc(2026, 6, 18, 9, 0), tick=False):
+        client.force_login(olivia)
         response = client.get(LOG)
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<td>7</td>" in content  # Riverside's seven, not Elsewhere's eighth
-    assert "fewer than 5" in content  # one failure on Tuesday: too few to show
+    assert "<td>7</td>" in content  # Riverside's seven sent, not the failure, not Elsewhere's
+    assert "<td>fewer than 5</td>" in content  # Tuesday's one reminder: too few to show
+    assert "from 1 to 4 is shown as “fewer than 5”" in content
+    assert "Mon 15 Jun 2026" in content and "Tue 16 Jun 2026" in content
+    assert "Wed 17 Jun 2026" not in content and "<td>6</td>" not in content
+    assert "Failed" not in content and "Sent</th>" not in content  # no outcome per person
+    assert "whole organisation" in content
     for person in [*people, eve]:
         assert person.email not in content
     assert "Alice" not in content and "Carol" not in content
+
+
+def test_each_day_in_the_log_follows_the_k_of_its_week(organisation, olivia, client):
+    organisation.lowered_k, organisation.lowered_k_from = 3, date(2026, 6, 15)
+    organisation.save()
+    people = [make_user(f"extra{i}@example.org", organisation) for i in range(4)]
+    for day in (date(2026, 6, 12), date(2026, 6, 15)):
+        for person in people:
+            Delivery.objects.create(user=person, local_date=day, status=Delivery.Status.SENT)
+    with time_machine.travel(utc(2026, 6, 18, 9, 0), tick=False):
+        client.force_login(olivia)
+        content = client.get(LOG).content.decode()
+    assert "<td>4</td>" in content  # Monday 15 June: its week has k = 3
+    assert "<td>fewer than 5</td>" in content  # Friday 12 June: the week before still has k = 5
+    assert "each day follows the rule of its own week" in content
 
 
 def test_the_log_is_not_there_for_staff_or_supervisors(alice, bob, client):
