@@ -94,8 +94,10 @@ def ensure_people(count: int, team_size: int = 100) -> float:
         )
         cursor.execute("SELECT id FROM accounts_user WHERE organisation_id = %s ORDER BY email", [org])
         user_ids = [row[0] for row in cursor.fetchall()]
-        _copy(cursor, "accounts_membership", ("role", "created_at", "user_id", "team_id"),
-              "".join(f"member\t{now}\t{uid}\t{team_ids[i // team_size]}\n" for i, uid in enumerate(user_ids)))
+        joined = datetime.now(UTC).date().isoformat()
+        _copy(cursor, "accounts_membership", ("role", "created_at", "started_on", "user_id", "team_id"),
+              "".join(f"member\t{now}\t{joined}\t{uid}\t{team_ids[i // team_size]}\n"
+                      for i, uid in enumerate(user_ids)))
         cursor.execute(
             "INSERT INTO reminders_reminderschedule (organisation_id, team_id, weekdays, local_time, time_zone, "
             "channel, message, is_active, created_at) "
@@ -164,21 +166,26 @@ class DispatchRun:
     batches: int
 
 
-def run_child(timeout: float = 600) -> DispatchRun:
-    """One dispatch_due in a fresh process, on the same database as this one."""
+def child_json(module: str, *args: str, timeout: float = 600) -> dict:
+    """Run `python -m <module> <args>` in a fresh process on this process's database; its last line, as JSON."""
     from .writes import database_url
 
     env = {**os.environ, "DATABASE_URL": database_url()}
     process = subprocess.run(
-        [sys.executable, "-m", "bench.dispatch"],
+        [sys.executable, "-m", module, *args],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
     if process.returncode != 0:
-        raise RuntimeError(f"dispatch child failed: {process.stderr[-3000:]}")
-    return DispatchRun(**json.loads(process.stdout.strip().splitlines()[-1]))
+        raise RuntimeError(f"{module} child failed: {process.stderr[-3000:]}")
+    return json.loads(process.stdout.strip().splitlines()[-1])
 
 
-def _peak_kb() -> int:
+def run_child(timeout: float = 600) -> DispatchRun:
+    """One dispatch_due in a fresh process, on the same database as this one."""
+    return DispatchRun(**child_json("bench.dispatch", timeout=timeout))
+
+
+def peak_kb() -> int:
     """This process's peak resident memory. VmHWM, not getrusage: Linux carries ru_maxrss over exec
     from the parent that forked us, VmHWM starts afresh with the new program."""
     with open("/proc/self/status") as status:
@@ -206,10 +213,10 @@ def _child() -> None:
         started = time.perf_counter()
         report = dispatch_due()
         seconds = time.perf_counter() - started
-    peak_kb = _peak_kb()
+    peak = peak_kb()
     print(
         json.dumps(
-            {"seconds": seconds, "created": len(report.created), "queries": queries, "peak_mb": peak_kb / 1024,
+            {"seconds": seconds, "created": len(report.created), "queries": queries, "peak_mb": peak / 1024,
              "batches": report.batches}
         ),
         file=sys.stdout,

@@ -148,7 +148,7 @@ def _checkin_chunks(
             habit = min(0.99, max(0.2, rng.gauss(participation, 0.18)))
             level = max(0.0, min(3.2, rng.gammavariate(2.0, 0.5)))
             usual, hard = _pool_for(rng, level), _pool_for(rng, level + 0.7)
-            favourite = rng.sample(practice_ids, 3)
+            favourite = rng.sample(practice_ids, min(3, len(practice_ids)))  # none in a flushed test database
             prefix = f"\t{user_id}\t"
             random_ = rng.random
             for i in range(days):
@@ -162,9 +162,9 @@ def _checkin_chunks(
                     f"{workload_values[int(random_() * 9)]}\t{off}\t\t\t1\t{stamp_text[i]}\t{stamp_text[i]}\n"
                 )
                 r = random_()
-                if r < 0.45:
+                if r < 0.45 and favourite:
                     links.append(f"{next_id}\t{favourite[0]}\n")
-                    if r < 0.12:
+                    if r < 0.12 and len(favourite) > 1:
                         links.append(f"{next_id}\t{favourite[1]}\n")
                 next_id += 1
         yield "".join(rows), "".join(links), len(rows), len(links)
@@ -213,6 +213,23 @@ def delete_bench_organisation(org_name: str = ORG_NAME) -> None:
         ):
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({people})", [org])
         cursor.execute("DELETE FROM accounts_auditevent WHERE organisation_id = %s", [org])
+        cursor.execute(
+            "DELETE FROM accounts_auditevent WHERE team_id IN "
+            "(SELECT id FROM accounts_team WHERE organisation_id = %s)",
+            [org],
+        )
+        cursor.execute(
+            "DELETE FROM supervision_publishedunit WHERE publication_id IN "
+            "(SELECT id FROM supervision_publication WHERE organisation_id = %s)",
+            [org],
+        )
+        cursor.execute("DELETE FROM supervision_publication WHERE organisation_id = %s", [org])
+        cursor.execute(
+            "DELETE FROM accounts_teamgroup_teams WHERE teamgroup_id IN "
+            "(SELECT id FROM accounts_teamgroup WHERE organisation_id = %s)",
+            [org],
+        )
+        cursor.execute("DELETE FROM accounts_teamgroup WHERE organisation_id = %s", [org])
         cursor.execute("DELETE FROM accounts_team WHERE organisation_id = %s", [org])
         cursor.execute("DELETE FROM accounts_user WHERE organisation_id = %s", [org])
         cursor.execute("DELETE FROM accounts_organisation WHERE id = %s", [org])
@@ -285,6 +302,9 @@ def seed(
         cursor.execute("SELECT id, email FROM accounts_user WHERE organisation_id = %s", [org_id])
         user_ids = {email: user_id for user_id, email in cursor.fetchall()}
 
+        # Everyone joined on the Monday on or before the first seeded day, so every week of the
+        # history is a whole week of membership and counts (Membership.whole_week).
+        joined = (first_day - timedelta(days=first_day.weekday())).isoformat()
         memberships = []
         members: list[int] = []
         for t in range(teams):
@@ -292,10 +312,13 @@ def seed(
             for p in range(team_size):
                 user_id = user_ids[f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}"]
                 role = "supervisor" if p == 0 else "member"
-                memberships.append(f"{role}\t{now}\t{user_id}\t{team_id}\n")
+                memberships.append(f"{role}\t{now}\t{joined}\t{user_id}\t{team_id}\n")
                 if p:
                     members.append(user_id)
-        _copy(cursor, "accounts_membership", ("role", "created_at", "user_id", "team_id"), "".join(memberships))
+        _copy(
+            cursor, "accounts_membership", ("role", "created_at", "started_on", "user_id", "team_id"),
+            "".join(memberships),
+        )
         report.rows.update(
             {"organisations": 1, "teams": teams, "users": len(lines), "memberships": len(memberships)}
         )
@@ -308,10 +331,14 @@ def seed(
         # Generate in a thread while this one feeds PostgreSQL.
         chunks: queue.Queue = queue.Queue(maxsize=2)
 
+        failed: list[BaseException] = []
+
         def produce() -> None:
             try:
                 for chunk in _checkin_chunks(members, first_day, days, participation, first_id, practice_ids, rng):
                     chunks.put(chunk)
+            except BaseException as error:  # raised again below, in the loading thread
+                failed.append(error)
             finally:
                 chunks.put(None)
 
@@ -326,6 +353,8 @@ def seed(
             links += link_count
             log(f"  … {checkins:,} check-ins loaded", end="\r")
         producer.join()
+        if failed:
+            raise failed[0]
         log("")
         report.rows.update({"checkins": checkins, "practice_links": links})
         for table in ("checkins_checkin", "checkins_checkin_practices", "accounts_user", "accounts_team",

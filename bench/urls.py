@@ -1,4 +1,4 @@
-"""The application's URLs, plus the bare insert view when BENCH is set (never in production)."""
+"""The application's URLs, plus the bench baselines when BENCH is set (never in production)."""
 
 import os
 
@@ -9,6 +9,9 @@ from sts_checkin.urls import urlpatterns as app_urlpatterns
 urlpatterns = list(app_urlpatterns)
 
 if os.environ.get("BENCH"):
-    from .views import bare_insert
+    from .views import bare_insert, floor
 
-    urlpatterns.append(path("bench/bare-insert/", bare_insert, name="bench_bare_insert"))
+    urlpatterns += [
+        path("bench/bare-insert/", bare_insert, name="bench_bare_insert"),
+        path("bench/floor/", floor, name="bench_floor"),
+    ]

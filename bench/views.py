@@ -1,14 +1,21 @@
-"""The baseline for the write benchmark: the same single-row check-in insert, with nothing around it.
+"""Baselines mounted only by bench/urls.py when BENCH is set (never in production).
 
-Mounted only by bench/urls.py when BENCH is set. No session, no form, no ORM: one INSERT.
+* `bare_insert`: the write benchmark's baseline, the same single-row check-in insert with
+  nothing around it. No session, no form, no ORM: one INSERT.
+* `floor`: the dashboards' floor, the least a signed-in page costs. It goes through the whole
+  middleware stack (session, CSRF, authentication, the second sign-in step, messages, CSP)
+  and renders `base.html` with the usual context processors (the navigation reads the
+  person's roles), but runs no query of its own.
 """
 
 from datetime import date
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .seed import score_columns
 
@@ -39,3 +46,9 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
             ],
         )
     return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def floor(request: HttpRequest) -> HttpResponse:
+    return render(request, "base.html")

@@ -64,10 +64,15 @@ class Round:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The value below which a share `q` of `values` lies (nearest rank; p95 of 40 is the 39th)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def setup_writers(count: int) -> list[Writer]:
@@ -92,7 +97,8 @@ def setup_writers(count: int) -> list[Writer]:
                 for i in range(count)
             ]
         )
-        Membership.objects.bulk_create([Membership(user=user, team=team) for user in users])
+        joined = organisation.today()
+        Membership.objects.bulk_create([Membership(user=user, team=team, started_on=joined) for user in users])
         IntroSeen.objects.bulk_create([IntroSeen(user=user) for user in users])
         writers, sessions = [], []
         expire = timezone.now() + timedelta(days=1)
@@ -200,22 +206,29 @@ def _ratings(rng: random.Random) -> dict[str, str]:
     return values
 
 
-def _request(port: int, path: str, body: str, cookie: str) -> tuple[int, float]:
+def request(port: int, path: str, cookie: str, body: str | None = None) -> tuple[int, float, int]:
+    """(status, milliseconds, response bytes) of one request on a new connection: POST when `body` is given."""
     started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    size = 0
+    headers = {"Cookie": cookie, "Host": "127.0.0.1"}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        conn.request(
-            "POST", path, body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Host": "127.0.0.1"},
-        )
+        conn.request("GET" if body is None else "POST", path, body=body, headers=headers)
         response = conn.getresponse()
-        response.read()
+        size = len(response.read())
         status = response.status
     except OSError:
         status = 0
     finally:
         conn.close()
-    return status, (time.perf_counter() - started) * 1000
+    return status, (time.perf_counter() - started) * 1000, size
+
+
+def _request(port: int, path: str, body: str, cookie: str) -> tuple[int, float]:
+    status, ms, _size = request(port, path, cookie, body)
+    return status, ms
 
 
 def run_round(port: int, writers: list[Writer], bare: bool, concurrency: int) -> Round:
