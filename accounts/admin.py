@@ -284,8 +284,13 @@ class MembershipForm(forms.ModelForm):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = ""
 
-    def _organisation(self) -> Organisation | None:
+    def _team(self) -> Team | None:
+        """The membership's team, if it is saved (on a new team's page it is not yet)."""
         team = self.cleaned_data.get("team") or (self.instance.team if self.instance.team_id else None)
+        return team if team is not None and team.pk and team.organisation_id else None
+
+    def _organisation(self) -> Organisation | None:
+        team = self._team()
         if team is not None:
             return team.organisation
         user = self.cleaned_data.get("user") or (self.instance.user if self.instance.user_id else None)
@@ -303,7 +308,7 @@ class MembershipForm(forms.ModelForm):
         if self.instance.pk and self.instance.ended_on is None and ended and "role" in self.changed_data:
             self.add_error("role", _("End the membership or change the role, not both at once."))
         user = cleaned.get("user") if "user" in self.fields else None
-        team = cleaned.get("team") or (self.instance.team if self.instance.team_id else None)
+        team = self._team()
         if (
             not self.instance.pk and user and team and ended is None
             and Membership.objects.current().filter(user=user, team=team).exists()

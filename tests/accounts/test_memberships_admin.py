@@ -375,3 +375,30 @@ def test_the_email_says_when_the_team_is_too_small_and_names_its_groups(
     assert "fewer than 5 members, so its own figures can never be shown" in message.body
     assert "Family services" in message.body
     assert "Nobody supervises this team yet." in message.body
+
+
+def test_a_new_team_with_its_people_is_recorded_and_each_person_is_told(
+    as_olivia, organisation, alice, bob, django_capture_on_commit_callbacks
+):
+    data = {
+        "name": "Outreach",
+        "memberships-TOTAL_FORMS": "2",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-user": alice.pk,
+        "memberships-0-role": "member",
+        "memberships-1-user": bob.pk,
+        "memberships-1-role": "supervisor",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_olivia.post(reverse("admin:accounts_team_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    team = Team.objects.get(name="Outreach")
+    assert {(m.user, m.role, m.started_on) for m in team.memberships.all()} == {
+        (alice, "member", TODAY), (bob, "supervisor", TODAY),
+    }
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.TEAM_CREATED, team=team).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.MEMBERSHIP_STARTED, team=team).count() == 2
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {alice.email, bob.email}
+    assert "Supervised by: Bob Supervisor." in by_person[alice.email].body
+    assert "as its supervisor" in by_person[bob.email].body
