@@ -6,6 +6,7 @@ CI). Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
+from ..conftest import PERSONAS_JOINED
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -204,19 +207,26 @@ def open_menu_link(page, href: str) -> None:
 WEEK_LEVELS = (1, 1, 2, 1, 2, 2, 3, 2, 2, 3, 2, 2)
 
 
+def history_mondays(organisation, weeks: int = 12) -> list[dt.date]:
+    """The Mondays of the last `weeks` weeks that can be published now, oldest first."""
+    from supervision.publishing import latest_due_week
+
+    latest = latest_due_week(organisation)
+    return [latest - dt.timedelta(weeks=back) for back in range(weeks)][::-1]
+
+
 def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
     """Each person checks in on the Tuesday and Thursday of each of the last closed weeks,
-    with ratings that vary by week, person and sign, so the trends have a shape."""
-    import datetime as dt
+    with ratings that vary by week, person and sign, so the trends have a shape.
 
+    Pages read only published weeks: call `publish(organisation)` once all history is seeded."""
     from accounts.models import User
     from checkins import rollup
     from checkins.insights import SIGN_FIELDS
     from checkins.models import CheckIn
-    from supervision.anonymity import closed_periods
 
     checkins = []
-    for week, period in enumerate(closed_periods(organisation, weeks)):
+    for week, monday in enumerate(history_mondays(organisation, weeks)):
         week_level = WEEK_LEVELS[week % len(WEEK_LEVELS)]
         for offset in (1, 3):
             for number, person in enumerate(people):
@@ -226,7 +236,7 @@ def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
                 }
                 checkin = CheckIn(
                     user=person,
-                    local_date=period.start + dt.timedelta(days=offset),
+                    local_date=monday + dt.timedelta(days=offset),
                     exposure=(number + week + offset) % 4 == 0,
                     workload=(number + week) % 5,
                     day_off=offset == 3 and (number + week) % 4 == 0,
@@ -241,8 +251,18 @@ def seed_weekly_history(organisation, people, weeks: int = 12) -> None:
     rollup.rebuild(User.objects.filter(pk__in=[person.pk for person in people]))
 
 
-def add_team_members(team, count: int, prefix: str) -> list:
-    """Colleagues who never sign in in the journeys (no password: no slow hashing)."""
+def publish(organisation) -> list:
+    """Publish every week of the organisation that is due now, as the beat task would."""
+    from supervision.publishing import publish_due
+
+    return publish_due(organisations=[organisation])
+
+
+def add_team_members(team, count: int, prefix: str, started_on: dt.date = PERSONAS_JOINED) -> list:
+    """Colleagues who never sign in in the journeys (no password: no slow hashing), members
+    of the team since `started_on`: like the personas, long before any seeded history, so
+    every seeded week counts for them (a person counts in a team's week only when they were
+    a member for all of it)."""
     from accounts.models import Membership, User
 
     people = []
@@ -253,6 +273,6 @@ def add_team_members(team, count: int, prefix: str) -> list:
             display_name=f"{prefix.title()} {number}",
             time_zone="Europe/London",
         )
-        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER)
+        Membership.objects.create(user=person, team=team, role=Membership.Role.MEMBER, started_on=started_on)
         people.append(person)
     return people

@@ -1,5 +1,6 @@
-"""Journey 2: a supervisor signs in with two steps, reads team trends, meets a small team's hidden
-figures, downloads the CSV, and opens a check-in a member chose to share."""
+"""Journey 2: a supervisor signs in with two steps, reads team trends, meets a small team whose own
+figures stay hidden (and its group's figures instead), downloads the CSV, and opens a check-in a
+member chose to share."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import Membership, Team
+from accounts.models import Membership, Team, TeamGroup
 from checkins.models import CheckIn
 
 from ..conftest import PASSWORD
@@ -17,6 +18,7 @@ from .conftest import (
     add_team_members,
     assert_accessible,
     open_menu_link,
+    publish,
     seed_weekly_history,
     shot,
     sign_in,
@@ -30,13 +32,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def supervised_teams(organisation, team_a, alice, bob):
     """Team A (alice and five colleagues, enough to show figures) and a three-person night
-    shelter team (too small: its figures stay hidden), both supervised by bob."""
+    shelter team (too small: its own figures stay hidden), both supervised by bob. The night
+    shelter is grouped with two other three-person teams, so the group of nine has figures.
+    Every week is published once the history is in, as the beat task would."""
     colleagues = add_team_members(team_a, 5, "colleague")
     seed_weekly_history(organisation, [alice, *colleagues])
     shelter = Team.objects.create(organisation=organisation, name="Night shelter")
     Membership.objects.create(user=bob, team=shelter, role=Membership.Role.SUPERVISOR)
-    seed_weekly_history(organisation, add_team_members(shelter, 3, "shelter"))
-    return team_a, shelter
+    day_centre = Team.objects.create(organisation=organisation, name="Day centre")
+    outreach = Team.objects.create(organisation=organisation, name="Street outreach")
+    for team, prefix in ((shelter, "shelter"), (day_centre, "daycentre"), (outreach, "outreach")):
+        seed_weekly_history(organisation, add_team_members(team, 3, prefix))
+    group = TeamGroup.objects.create(organisation=organisation, name="Housing and shelter services")
+    group.teams.add(shelter, day_centre, outreach)
+    publish(organisation)
+    return team_a, shelter, group
 
 
 def step(page, name: str, viewport: str, language: str) -> None:
@@ -47,7 +57,7 @@ def step(page, name: str, viewport: str, language: str) -> None:
 def test_a_supervisor_reads_team_trends_and_a_check_in_shared_with_them(
     page, new_context, viewport, language, alice, bob, supervised_teams
 ):
-    team_a, shelter = supervised_teams
+    team_a, shelter, group = supervised_teams
 
     sign_in_two_step(page, bob, PASSWORD, viewport=f"{viewport}")
     teams_url, shared_url = reverse("supervision:teams"), reverse("supervision:shared")
@@ -87,20 +97,40 @@ def test_a_supervisor_reads_team_trends_and_a_check_in_shared_with_them(
     text = "\n".join(",".join(row) for row in rows)
     assert "alice" not in text.lower() and "colleague" not in text.lower()
 
-    # The small team: every figure hidden, and the page says why.
+    # The small team: no figures of its own, and the page says plainly why and what does work.
     open_menu_link(page, teams_url)
     page.locator(f"main a[href='{shelter_url}']").click()
     page.wait_for_url(lambda url: url_path(page) == shelter_url)
-    assert page.locator("main svg.trend-svg").count() == 0
-    assert page.locator("main .card-calm h3").text_content().strip()
-    page.locator("main details summary").click()
-    cells = page.locator("main table.trend-table td")
-    hidden = page.locator("main table.trend-table td.suppressed")
-    assert cells.count() > 0 and hidden.count() == cells.count()
-    explanation = hidden.first.text_content().strip()
-    assert explanation and not re.search(r"\d", explanation)
-    assert explanation in page.locator("main table.trend-table caption").text_content()
-    step(page, "03-small-team-hidden", viewport, language)
+    too_small = page.locator("main #too-small")
+    assert too_small.is_visible()
+    assert too_small.locator("h2").text_content().strip()
+    assert too_small.locator(f"a[href='{shared_url}']").count() == 1
+    assert page.locator(f"main svg.trend-svg[aria-labelledby^='team-{shelter.pk}-']").count() == 0
+    assert page.locator(f"main #team-{shelter.pk}-table-caption").count() == 0
+
+    # ... and its group's figures instead: three teams of three, nine people, shown together.
+    group_heading = page.locator("main h2", has_text=group.name)
+    assert group_heading.count() == 1 and "9" in group_heading.text_content()
+    assert page.locator(f"main svg.trend-svg[aria-labelledby^='group-{group.pk}-']").count() >= 3
+    group_table = page.locator(f"main details:has(#group-{group.pk}-table-caption) table.trend-table")
+    assert group_table.is_visible()
+    assert group_table.locator("tbody tr").count() == 12
+    last_week = group_table.locator("tbody tr").last
+    assert last_week.locator("td.suppressed").count() < last_week.locator("td").count()
+    step(page, "03-small-team-and-its-group", viewport, language)
+
+    # The small team's CSV: its own cells all hidden, with the reason and no figure; the group's shown.
+    shelter_export_url = reverse("supervision:team_export", args=[shelter.pk])
+    with page.expect_download() as download_info:
+        page.locator(f"main a[href^='{shelter_export_url}']").click()
+    with open(download_info.value.path(), newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:]
+    own = [row for row in rows if row[0] == shelter.name]
+    assert own and all(row[5] == "" and row[6].startswith("suppressed: ") for row in own)
+    assert any(row[0] == group.name and row[4] == "people" and row[5] == "9/9" for row in rows)
+    assert {row[0] for row in rows} == {shelter.name, group.name}
+    text = "\n".join(",".join(row) for row in rows).lower()
+    assert "shelter0" not in text and "daycentre" not in text and "outreach0" not in text
 
     # Nothing shared yet.
     open_menu_link(page, shared_url)
