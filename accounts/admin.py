@@ -307,11 +307,11 @@ class MembershipForm(forms.ModelForm):
             self.add_error("ended_on", _("A membership cannot end in the future. End it on the day, or earlier."))
         if self.instance.pk and self.instance.ended_on is None and ended and "role" in self.changed_data:
             self.add_error("role", _("End the membership or change the role, not both at once."))
-        user = cleaned.get("user") if "user" in self.fields else None
+        user = cleaned.get("user") or (self.instance.user if self.instance.user_id else None)
         team = self._team()
         if (
-            not self.instance.pk and user and team and ended is None
-            and Membership.objects.current().filter(user=user, team=team).exists()
+            user and team and ended is None
+            and Membership.objects.current().filter(user=user, team=team).exclude(pk=self.instance.pk).exists()
         ):
             self.add_error("user", _("%(person)s is already in this team.") % {"person": user})
         return cleaned
@@ -500,6 +500,12 @@ class MembershipAdmin(OrganisationScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = _scoped_form(MembershipForm, request)
         return super().get_form(request, obj, change, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An ended membership is history: organisation admins can read it, not rewrite it.
+        if obj is not None and obj.ended_on is not None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Organisation admins end memberships; only superusers may erase one.

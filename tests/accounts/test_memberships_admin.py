@@ -402,3 +402,31 @@ def test_a_new_team_with_its_people_is_recorded_and_each_person_is_told(
     assert set(by_person) == {alice.email, bob.email}
     assert "Supervised by: Bob Supervisor." in by_person[alice.email].body
     assert "as its supervisor" in by_person[bob.email].body
+
+
+def test_an_ended_membership_is_read_only_history_for_an_organisation_admin(as_olivia, alice):
+    membership = Membership.objects.get(user=alice)
+    membership.ended_on = dt.date(2026, 6, 1)
+    membership.save()
+    url = reverse("admin:accounts_membership_change", args=[membership.pk])
+    body = page(as_olivia, url)
+    assert "2020-01-06" in body or "Jan. 6, 2020" in body
+    assert 'name="ended_on"' not in body  # shown, not editable
+    assert as_olivia.post(url, {"role": "member", "started_on": "2020-01-06", "ended_on": ""}).status_code == 403
+    membership.refresh_from_db()
+    assert membership.ended_on == dt.date(2026, 6, 1)
+
+
+def test_a_superuser_cannot_reopen_a_membership_beside_an_open_one(as_root, team_a, alice):
+    old = Membership.objects.get(user=alice)
+    old.ended_on = dt.date(2026, 6, 1)
+    old.save()
+    Membership.objects.create(user=alice, team=team_a, started_on=dt.date(2026, 6, 2))
+    response = as_root.post(
+        reverse("admin:accounts_membership_change", args=[old.pk]),
+        {"role": "member", "started_on": "2020-01-06", "ended_on": ""},
+    )
+    assert response.status_code == 200
+    assert "is already in this team" in response.content.decode()
+    old.refresh_from_db()
+    assert old.ended_on == dt.date(2026, 6, 1)
