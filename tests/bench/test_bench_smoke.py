@@ -74,6 +74,7 @@ def test_publishing_a_year_and_one_week_again_is_measured_and_cells_add_up(
     from supervision.models import Publication
 
     seed.seed(teams=3, team_size=6, days=40, **QUIET)
+    assert seed.store_rollups_by_week() > 0
     organisation = Organisation.objects.get(name=seed.ORG_NAME)
     backfill = publish.publish_all(organisation)
     assert backfill.weeks >= 4 and backfill.units == backfill.weeks * 4  # three teams and the organisation
