@@ -43,5 +43,5 @@ def test_the_demo_gets_one_weekday_schedule_per_team_once(db):
     extend(organisation)
     extend(organisation)
     schedules = ReminderSchedule.objects.filter(organisation=organisation)
-    assert schedules.count() == organisation.teams.count() == 3
+    assert schedules.count() == organisation.teams.count() == 5
     assert {(s.weekdays, s.local_time) for s in schedules} == {("01234", time(16, 30))}

@@ -12,6 +12,7 @@ from accounts.models import Membership, User
 from reminders import dispatch, tasks
 from reminders.models import Delivery, ReminderPreference
 
+from ..conftest import PERSONAS_JOINED
 from .conftest import MONDAY, check_in, make_schedule, utc
 
 
@@ -179,7 +180,7 @@ def test_the_number_of_queries_per_batch_does_not_grow_with_the_number_of_people
             User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London")
             for i in range(people)
         )
-        Membership.objects.bulk_create(Membership(user=u, team=team_a) for u in users)
+        Membership.objects.bulk_create(Membership(user=u, team=team_a, started_on=PERSONAS_JOINED) for u in users)
         with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
             dispatch.reschedule([u.pk for u in users])
         check_in(users[0], MONDAY)
@@ -198,7 +199,7 @@ def test_many_people_are_handled_in_several_batches(organisation, team_a):
     users = User.objects.bulk_create(
         User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London") for i in range(25)
     )
-    Membership.objects.bulk_create(Membership(user=u, team=team_a) for u in users)
+    Membership.objects.bulk_create(Membership(user=u, team=team_a, started_on=PERSONAS_JOINED) for u in users)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, at=time(16, 30))
     with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
