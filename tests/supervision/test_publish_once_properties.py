@@ -18,15 +18,10 @@ possible), erase one's check-ins, delete one's account, and retention.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
-import io
-import re
 
 import time_machine
 from django.db import transaction
-from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +36,7 @@ from supervision.trends import MEASURES
 from tests.conftest import TwoStepClient
 
 from .conftest import NOW, add_checkins, build_checkin, ratings
+from .reading import csv_cells, dashboard_tables, organisation_export, team_dashboard, team_export
 
 # The history: seven weeks, 26 January to 15 March 2026 (2026-W05 to W11).
 FIRST_MONDAY = dt.date(2026, 1, 26)
@@ -263,22 +259,17 @@ class World:
         for team in self.teams:
             client = TwoStepClient()
             client.force_login(self.supervisors[team.pk])
-            page = client.get(reverse("supervision:team_dashboard", args=[team.pk]), {"weeks": 52})
-            assert page.status_code == 200
-            merge(dashboards, dashboard_tables(page.content.decode()), team.name)
-            export = client.get(reverse("supervision:team_export", args=[team.pk]), {"weeks": 52})
-            merge(team_csv, csv_cells(export.content.decode()), team.name)
+            merge(dashboards, dashboard_tables(team_dashboard(client, team)), team.name)
+            merge(team_csv, csv_cells(team_export(client, team)), team.name)
         client = TwoStepClient()
         client.force_login(self.admin)
-        export = client.get(reverse("supervision:organisation_export"), {"weeks": 52})
-        assert export.status_code == 200
         return {
             "weeks": {monday.isoformat() for monday in weeks},
             "labels": {week_label(monday) for monday in weeks},
             "stored": stored,
             "dashboards": dashboards,
             "team_csv": team_csv,
-            "organisation_csv": csv_cells(export.content.decode()),
+            "organisation_csv": csv_cells(organisation_export(client)),
         }
 
 
@@ -291,35 +282,6 @@ def merge(into: dict, cells: dict, viewer: str) -> None:
     """Cells of a unit seen by several supervisors (a group) must read the same for each of them."""
     for key, value in cells.items():
         assert into.setdefault(key, value) == value, (viewer, key)
-
-
-TABLE = re.compile(r'aria-labelledby="(?P<unit>[a-z]+-\d+)-table-caption">.*?<tbody>(?P<body>.*?)</tbody>', re.S)
-ROW = re.compile(r'<tr><th scope="row">(?P<week>[^<]+)</th>(?P<cells>.*?)</tr>', re.S)
-CELL = re.compile(r"<td[^>]*>.*?</td>", re.S)
-
-
-def dashboard_tables(html: str) -> dict:
-    """(unit, week) -> the text of each cell of the table row a dashboard shows for it.
-
-    A team too small for its own figures shows no table of its own, only its groups'.
-    """
-    found = {}
-    for table in TABLE.finditer(html):
-        for row in ROW.finditer(table["body"]):
-            found[(table["unit"], row["week"])] = tuple(cell_text(cell) for cell in CELL.findall(row["cells"]))
-    return found
-
-
-def cell_text(cell: str) -> str:
-    suppressed = 'class="suppressed"' in cell.split(">", 1)[0]
-    text = html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-    return f"[hidden] {text}" if suppressed else text
-
-
-def csv_cells(text: str) -> dict:
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["group", "period", "period_start", "period_end", "measure", "value", "status"]
-    return {(row[0], row[1], row[4]): (row[2], row[3], row[5], row[6]) for row in rows[1:]}
 
 
 def expected_dashboard_row(snapshot: dict, unit: str, label: str) -> tuple[str, ...]:
