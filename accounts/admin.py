@@ -439,13 +439,22 @@ class TeamAdmin(OrganisationScopedAdmin):
         for membership in formset.new_objects:
             memberships.do_add_membership(membership, actor=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        # A team's memberships go with it (organisation admins cannot delete memberships one by
+        # one, which would rewrite a team's history quietly); the audit entry keeps them all.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed = {name for name in perms_needed if name != Membership._meta.verbose_name}
+        return deleted, model_count, perms_needed, protected
+
     def _record_deletion(self, request, team: Team) -> None:
+        rows = team.memberships.select_related("user").order_by("started_on", "pk")
         audit.record(
             AuditEvent.Action.TEAM_DELETED, actor=request.user, organisation_id=team.organisation_id,
             detail={
                 "team": {"id": team.pk, "name": team.name},
-                "members": team.memberships.current().count(),
+                "members": sum(1 for m in rows if m.is_current),
                 "groups": list(team.groups.values_list("name", flat=True)),
+                "memberships": [memberships.membership_detail(m) for m in rows],
             },
         )
 

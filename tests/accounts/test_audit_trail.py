@@ -70,6 +70,21 @@ def test_teams_created_renamed_and_deleted_are_recorded_and_read_by_a_superuser(
     assert "Olivia Admin" in body
 
 
+def test_an_organisation_admin_may_delete_a_team_and_the_log_keeps_its_memberships(
+    as_olivia, root_client, team_a, alice, bob
+):
+    confirm = as_olivia.get(reverse("admin:accounts_team_delete", args=[team_a.pk]))
+    assert confirm.status_code == 200 and "permission to delete" not in confirm.content.decode()
+    assert as_olivia.post(reverse("admin:accounts_team_delete", args=[team_a.pk]), {"post": "yes"}).status_code == 302
+    assert not Team.objects.filter(pk=team_a.pk).exists()
+    deleted = AuditEvent.objects.get(action=AuditEvent.Action.TEAM_DELETED)
+    assert deleted.detail["members"] == 2
+    assert {(m["person"]["email"], m["role"], m["from"], m["until"]) for m in deleted.detail["memberships"]} == {
+        ("alice@example.org", "member", "2020-01-06", None), ("bob@example.org", "supervisor", "2020-01-06", None),
+    }
+    assert "Team A (2 current memberships)" in audit_list(root_client)
+
+
 def test_groups_are_recorded_with_their_teams_before_and_after(as_olivia, root_client, team_a, team_b, organisation):
     response = as_olivia.post(
         reverse("admin:accounts_teamgroup_add"), {"name": "Family services", "teams": [team_a.pk]}
