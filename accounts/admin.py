@@ -347,6 +347,14 @@ def save_membership_edit(request: HttpRequest, stored: Membership, edited: Membe
         ) % {"person": stored.user, "team": stored.team})
 
 
+def _memberships_go_along(result):
+    """`get_deleted_objects` for a team or a person: their memberships are deleted with them,
+    although an organisation admin may not delete a membership on its own."""
+    deleted, model_count, perms_needed, protected = result
+    perms_needed = {name for name in perms_needed if name != Membership._meta.verbose_name}
+    return deleted, model_count, perms_needed, protected
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     form = MembershipForm
@@ -442,9 +450,7 @@ class TeamAdmin(OrganisationScopedAdmin):
     def get_deleted_objects(self, objs, request):
         # A team's memberships go with it (organisation admins cannot delete memberships one by
         # one, which would rewrite a team's history quietly); the audit entry keeps them all.
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed = {name for name in perms_needed if name != Membership._meta.verbose_name}
-        return deleted, model_count, perms_needed, protected
+        return _memberships_go_along(super().get_deleted_objects(objs, request))
 
     def _record_deletion(self, request, team: Team) -> None:
         rows = team.memberships.select_related("user").order_by("started_on", "pk")
@@ -776,6 +782,9 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
 
     def get_inlines(self, request, obj=None):
         return self.inlines if obj is not None else []
+
+    def get_deleted_objects(self, objs, request):
+        return _memberships_go_along(super().get_deleted_objects(objs, request))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = self.add_fieldsets if obj is None else self.fieldsets

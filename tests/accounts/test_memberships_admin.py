@@ -430,3 +430,10 @@ def test_a_superuser_cannot_reopen_a_membership_beside_an_open_one(as_root, team
     assert "is already in this team" in response.content.decode()
     old.refresh_from_db()
     assert old.ended_on == dt.date(2026, 6, 1)
+
+
+def test_an_organisation_admin_may_still_delete_a_person_with_memberships(as_olivia, alice):
+    url = reverse("admin:accounts_user_delete", args=[alice.pk])
+    assert "permission to delete" not in page(as_olivia, url)
+    assert as_olivia.post(url, {"post": "yes"}).status_code == 302
+    assert not Membership.objects.filter(user_id=alice.pk).exists()
