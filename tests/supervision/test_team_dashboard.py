@@ -83,11 +83,14 @@ def test_each_view_is_recorded_in_the_audit_log(client, bob, team_a, team_a_hist
 
 
 def test_a_new_team_explains_when_figures_will_appear(client, bob, team_a, alice):
+    # Big enough for figures, but nobody has checked in yet.
+    add_members(team_a, 5, "newcomer")
     publish()
     client.force_login(bob)
     body = client.get(dashboard_url(team_a)).content.decode()
     assert "No figures to show yet" in body
     assert "at least 5 different people" in body
+    assert "too small for its own figures" not in body
     assert "<svg viewBox" not in body
 
 
@@ -100,9 +103,13 @@ def test_a_small_team_only_ever_sees_suppressed_cells(client, organisation):
     publish()
     client.force_login(supervisor)
     body = client.get(dashboard_url(small)).content.decode()
-    assert "No figures to show yet" in body
+    assert "This team is too small for its own figures" in body
     assert "3 of 3" not in body
-    assert body.count("too few check-ins to show without identifying anyone") >= 12
+    assert "<svg viewBox" not in body
+    export = client.get(reverse("supervision:team_export", args=[small.pk])).content.decode()
+    statuses = [line.rsplit(",", 1)[1] for line in export.splitlines()[1:]]
+    assert len(statuses) >= 12 * 12
+    assert set(statuses) == {"suppressed: too_few"}
 
 
 def test_the_week_over_week_change_is_said_in_words(client, bob, team_a, team_a_history):
