@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import AuditEvent, Membership, Team
-from supervision.digest import send_due_digests
+from checkins.actions import do_erase_account
+from supervision.digest import send_digest, send_due_digests
 from supervision.models import Publication
 from supervision.tasks import publish_due_weeks
 
@@ -80,3 +81,21 @@ def test_the_digest_waits_for_seven_in_the_morning(bob, team_a_history):
     assert send_due_digests(now=dt.datetime(2026, 3, 18, 6, 59, tzinfo=dt.UTC)) == 0
     assert send_due_digests(now=dt.datetime(2026, 3, 18, 7, 0, tzinfo=dt.UTC)) == 1
     assert send_due_digests(now=dt.datetime(2026, 3, 18, 7, 15, tzinfo=dt.UTC)) == 0
+
+
+def test_a_digest_sent_again_after_a_move_and_an_erasure_says_exactly_the_same(
+    alice, bob, team_a, team_b, team_a_history
+):
+    publish()
+    publication = Publication.objects.get(week=dt.date(2026, 3, 9))
+    send_digest(publication)
+    (first,) = mail.outbox
+    moved = Membership.objects.get(user=alice, team=team_a)
+    moved.ended_on = dt.date(2026, 3, 18)
+    moved.save()
+    Membership.objects.create(user=alice, team=team_b, started_on=dt.date(2026, 3, 18))
+    do_erase_account(team_a_history[1])
+    send_digest(publication)
+    second = mail.outbox[1]
+    assert "6 of 6" in first.body
+    assert (second.subject, second.body, second.alternatives) == (first.subject, first.body, first.alternatives)
