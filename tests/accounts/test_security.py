@@ -101,12 +101,23 @@ def test_sign_ins_and_failures_are_audited_without_the_typed_email(alice):
     assert failed.organisation_id == alice.organisation_id
 
 
-def test_admin_changes_are_audited(client, olivia, team_a):
+def test_admin_changes_are_audited(client, olivia, organisation):
+    client.force_login(olivia)
+    client.post(reverse("admin:checkins_practice_add"), {
+        "key": "tea-outside", "name": "Tea outside", "description": "A short break.", "order": "10", "is_active": "on",
+    })
+    event = AuditEvent.objects.get(action="admin_change")
+    assert event.actor == olivia
+    assert event.detail["model"] == "practice"
+    assert event.organisation_id == olivia.organisation_id
+
+
+def test_team_changes_are_audited_once_with_before_and_after(client, olivia, team_a):
     client.force_login(olivia)
     client.post(reverse("admin:accounts_team_change", args=[team_a.pk]), {
         "name": "Team A renamed", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
-    event = AuditEvent.objects.get(action="admin_change")
+    assert not AuditEvent.objects.filter(action="admin_change").exists()
+    event = AuditEvent.objects.get(action="team_renamed")
     assert event.actor == olivia
-    assert event.detail["model"] == "team"
     assert event.organisation_id == olivia.organisation_id

@@ -150,7 +150,8 @@ def test_each_persona_gets_exactly_the_expected_outcome_and_no_one_elses_text(wo
 ADMIN_EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "accounts.Organisation": ("200", "200", "403", "200", "403"),
     "accounts.Team": ("200", "200", "200", "200", "200"),
-    "accounts.Membership": ("200", "200", "200", "200", "200"),
+    "accounts.Membership": ("200", "200", "200", "200", "403"),  # ended, never deleted, by org admins
+    "accounts.TeamGroup": ("200", "200", "200", "200", "200"),
     "accounts.User": ("200", "200", "200", "200", "200"),
     "accounts.AuditEvent": ("403", "403", "403", "200", "403"),  # written by the app only
     "checkins.Practice": ("200", "200", "200", "200", "200"),
@@ -172,7 +173,7 @@ SCOPED = {label for label, row in ADMIN_EXPECTED.items() if row[3] == "200"}
 
 def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
     """(an object of Riverside, an object of Elsewhere) for each scoped model."""
-    from accounts.models import AuditEvent, Membership
+    from accounts.models import AuditEvent, Membership, TeamGroup
     from checkins.models import Practice
     from reminders.models import ReminderSchedule
     from supervision.models import Publication
@@ -184,6 +185,10 @@ def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
         "accounts.Team": (alice.memberships.get().team, eve.memberships.get().team),
         "accounts.Membership": (Membership.objects.get(user=alice), Membership.objects.get(user=eve)),
         "accounts.User": (alice, eve),
+        "accounts.TeamGroup": (
+            TeamGroup.objects.create(organisation=riverside, name="Family services"),
+            TeamGroup.objects.create(organisation=elsewhere, name="Elsewhere services"),
+        ),
         "accounts.AuditEvent": (
             AuditEvent.objects.create(action="export", organisation=riverside),
             AuditEvent.objects.create(action="export", organisation=elsewhere),
