@@ -827,28 +827,17 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
 admin.site.unregister(Group)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(OrganisationScopedAdmin):
-    """Read-only: the log is written by the application, never edited.
+class ReadOnlyScopedAdmin(OrganisationScopedAdmin):
+    """Rows the application writes and nobody edits (the audit log, published weeks).
 
-    Superusers read every organisation's log; an organisation admin reads only their own.
+    Superusers read every organisation's rows, and see which organisation each belongs to;
+    an organisation admin reads only their own.
     """
 
-    list_display = ["created_at", "action", "actor", "summary", "team", "organisation"]
-    list_filter = ["action"]
-    list_select_related = ["actor", "team", "organisation"]
-    date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "action", "actor", "organisation", "team", "period", "summary", "detail"]
+    list_display: list[str] = []
 
     def get_list_display(self, request):
         return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]
-
-    def get_list_filter(self, request):
-        return ["organisation", *self.list_filter] if request.user.is_superuser else self.list_filter
-
-    @admin.display(description=_("what changed"))
-    def summary(self, event: AuditEvent) -> str:
-        return audit.summarise(event)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -858,3 +847,21 @@ class AuditEventAdmin(OrganisationScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyScopedAdmin):
+    """The audit log: written by the application, never edited."""
+
+    list_display = ["created_at", "action", "actor", "summary", "team", "organisation"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "team", "organisation"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "action", "actor", "organisation", "team", "period", "summary", "detail"]
+
+    def get_list_filter(self, request):
+        return ["organisation", *self.list_filter] if request.user.is_superuser else self.list_filter
+
+    @admin.display(description=_("what changed"))
+    def summary(self, event: AuditEvent) -> str:
+        return audit.summarise(event)

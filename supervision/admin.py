@@ -5,29 +5,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import OrganisationScopedAdmin
+from accounts.admin import ReadOnlyScopedAdmin
 
 from .models import Publication
 
 
 @admin.register(Publication)
-class PublicationAdmin(OrganisationScopedAdmin):
+class PublicationAdmin(ReadOnlyScopedAdmin):
     list_display = ["week", "organisation", "k", "published_at", "digest_sent_at"]
     list_display_links = None
     date_hierarchy = "week"
     readonly_fields = ["organisation", "week", "k", "published_at", "digest_sent_at"]
-
-    def get_list_display(self, request):
-        return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
