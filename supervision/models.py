@@ -130,6 +130,10 @@ class PublishedUnit(models.Model):
     members = models.PositiveIntegerField()
     values = models.JSONField(default=dict)
     hidden = models.JSONField(default=dict)
+    # For the change rule only: per basis, keyed digests (`publishing.digest_of`) of the people
+    # who counted in this unit, when at least k did. Kept only until the next week is published,
+    # which compares with them and then clears them; never shown, and not readable as ids.
+    contributor_digests = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

@@ -9,6 +9,15 @@ nothing changes it: not a late edit (there can be none), a membership change, a 
 group, a change of k, an erasure or retention. Recomputing the past is exactly what would
 publish one person's values as a difference.
 
+The change rule compares a week with the people of the week before *as that week was
+published*: an erasure or a team added to a group since then must not hide a change. So each
+publication keeps, per unit and basis, keyed digests of who counted (HMAC of the person's id
+with a key derived from SECRET_KEY: not readable as ids without the key), and the next
+publication compares with them and then clears them. Only the newest published week of an
+organisation holds any. A week whose predecessor was never published (the first week of an
+organisation) is compared with the predecessor worked out from today's data. Changing
+SECRET_KEY between two publications makes everyone look new for one comparison.
+
 Every dashboard, export and digest reads stored cells through `published_grid`; nothing
 shown to a supervisor or admin is computed from live check-ins.
 """
@@ -16,12 +25,15 @@ shown to a supervisor or admin is computed from live check-ins.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -93,6 +105,40 @@ def due_weeks(organisation: Organisation, now: dt.datetime | None = None) -> lis
     return weeks
 
 
+def _digest_key() -> bytes:
+    return hashlib.sha256(b"sts-checkin change rule:" + settings.SECRET_KEY.encode()).digest()
+
+
+def digest_of(key: bytes, organisation_id: int, user_id: int) -> str:
+    """A person's digest for the change rule: the same from week to week, useless without the key."""
+    return hmac.new(key, f"{organisation_id}:{user_id}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _digested(contributors: dict[str, dict[Unit, frozenset[int]]], organisation_id: int) -> dict:
+    key = _digest_key()
+    everyone = set().union(*(people for by_unit in contributors.values() for people in by_unit.values()))
+    digest = {user_id: digest_of(key, organisation_id, user_id) for user_id in everyone}
+    return {
+        basis: {unit: frozenset(digest[user_id] for user_id in people) for unit, people in by_unit.items()}
+        for basis, by_unit in contributors.items()
+    }
+
+
+def _published_before(organisation: Organisation, monday: dt.date) -> dict | None:
+    """The week before's contributors as it was published (digests), or None if it was never published."""
+    before_week = monday - ONE_WEEK
+    if not Publication.objects.filter(organisation=organisation, week=before_week).exists():
+        return None
+    rows = PublishedUnit.objects.filter(publication__organisation=organisation, week=before_week).values_list(
+        "kind", "unit_id", "contributor_digests"
+    )
+    before: dict[str, dict[Unit, frozenset[str]]] = {basis: {} for basis in BASES}
+    for kind, unit_id, stored in rows:
+        for basis, digests in stored.items():
+            before[basis][Unit(kind, unit_id)] = frozenset(digests)
+    return before
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -113,9 +159,12 @@ def publish_week(organisation: Organisation, monday: dt.date) -> Publication | N
     """Decide and store one week of the organisation; None if it was already published.
 
     Publishers of one organisation take turns on its row, so two workers at once publish a
-    week once; the unique constraint on (organisation, week) guards the rest.
+    week once; the unique constraint on (organisation, week) guards the rest. A week that is
+    not yet due is refused.
     """
     period = Period.week_of(monday)
+    if period.start != monday or monday > latest_due_week(organisation):
+        raise ValueError(f"the week of {monday} cannot be published yet")
     try:
         with transaction.atomic():
             organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -123,12 +172,13 @@ def publish_week(organisation: Organisation, monday: dt.date) -> Publication | N
                 return None
             k = organisation.k_for_week(monday)
             current = trends.week_aggregates(organisation, monday)
-            before = trends.week_aggregates(organisation, monday - ONE_WEEK)
+            now_digests = _digested(current.contributors, organisation.pk)
+            before = _published_before(organisation, monday)
+            if before is None:
+                worked_out = trends.week_aggregates(organisation, monday - ONE_WEEK)
+                before = _digested(worked_out.contributors, organisation.pk)
             decisions = {
-                basis: decide(
-                    {period.previous(): before.contributors[basis], period: current.contributors[basis]}, k
-                )
-                for basis in BASES
+                basis: decide({period.previous(): before[basis], period: now_digests[basis]}, k) for basis in BASES
             }
             publication = Publication.objects.create(organisation=organisation, week=monday, k=k)
             rows = []
@@ -141,6 +191,9 @@ def publish_week(organisation: Organisation, monday: dt.date) -> Publication | N
                         hidden[measure.key] = reason.value
                     else:
                         values[measure.key] = _encode(measure.publish(raw, current.members[unit], k))
+                digests = {
+                    basis: sorted(now_digests[basis][unit]) for basis in BASES if len(now_digests[basis][unit]) >= k
+                }
                 rows.append(
                     PublishedUnit(
                         publication=publication,
@@ -151,9 +204,14 @@ def publish_week(organisation: Organisation, monday: dt.date) -> Publication | N
                         members=current.members[unit],
                         values=values,
                         hidden=hidden,
+                        contributor_digests=digests,
                     )
                 )
             PublishedUnit.objects.bulk_create(rows)
+            # Only the newest week keeps digests: the next publication is the only one that needs them.
+            PublishedUnit.objects.filter(publication__organisation=organisation, week__lt=monday).exclude(
+                contributor_digests={}
+            ).update(contributor_digests={})
             if organisation.lowered_k_from is not None and monday >= organisation.lowered_k_from:
                 # The scheduled lower k is now the organisation's k.
                 organisation.anonymity_k = organisation.lowered_k
