@@ -3,13 +3,15 @@
 * `publish_all`: drop the organisation's publications and publish every due week again with
   `supervision.publishing.publish_due` (for the bench organisations: the year of history),
   timed; or publish only the weeks not published yet. `make bench` republishes the
-  10,000-person organisation on every run (`publish_all_s`); the 1,000 and 30,000-person
-  ones are published when they are seeded (and then only new weeks, unless --republish).
+  10,000-person organisation on every run (through `measure_week`); the 1,000 and
+  30,000-person ones when they are seeded (and then only new weeks, unless --republish).
 * `measure_week`: in a fresh process (`python -m bench.publish <organisation id> <runs>`),
-  delete the newest published week and publish it again with `publish_week`, `runs` times:
-  its seconds, its queries and their time, the process's peak resident memory (VmHWM, as
-  for the dispatch) before and during, and, in one more run, the peak of Python's own
-  allocations (tracemalloc).
+  publish the organisation's year again up to the week before the newest (timed, as the
+  backfill), then the newest week with `publish_week`, `runs` times from the same state (the
+  one the weekly task meets): its seconds, its queries and their time, the process's peak
+  resident memory (VmHWM, as for the dispatch) before and during, and, in one more run, the
+  peak of Python's own allocations (tracemalloc). The backfill plus the first run is the
+  whole year (`publish_all_s`).
 * `cell_counts`: for every kind of unit (team, group, organisation), how many cells
   (unit × week × measure) were published, how many shown and how many each rule hid.
 * `demo_organisation`: the demo organisation of `make run` (`seed_demo`), made afresh in
@@ -85,6 +87,8 @@ def publish_all(organisation, again: bool = True) -> Backfill:
 @dataclass
 class WeekRun:
     week: str
+    backfill_s: float
+    backfill_weeks: int
     runs_s: list[float]
     queries: int
     sql_s: float
@@ -92,14 +96,24 @@ class WeekRun:
     start_mb: float
     peak_mb: float
     traced_peak_mb: float
+    runs_identical: bool
 
     @property
     def seconds(self) -> float:
         return statistics.median(self.runs_s)
 
+    @property
+    def all_s(self) -> float:
+        """The whole year, as the beat task would have published it: the backfill and the newest week."""
+        return self.backfill_s + self.runs_s[0]
+
+    @property
+    def all_weeks(self) -> int:
+        return self.backfill_weeks + 1
+
 
 def measure_week(organisation, runs: int = 3) -> WeekRun:
-    """The newest published week of the organisation, deleted and published again `runs` times, in a child."""
+    """The organisation's year published again, the newest week on its own, `runs` times, in a child."""
     return WeekRun(**child_json("bench.publish", str(organisation.pk), str(runs)))
 
 
@@ -112,16 +126,44 @@ def _resident_kb() -> int:
 
 
 def _child(organisation_id: int, runs: int) -> None:
+    """Publish every week but the newest (timed), then the newest `runs` times, each from the same state.
+
+    That state is the one the weekly task meets: the week before is the newest published and
+    still holds who counted in it (`PublishedUnit.contributor_digests`, which publishing the
+    next week clears), so the change rule reads it instead of working that week out again.
+    Between runs the newest week is deleted and the week before's digests are put back as
+    they were; the newest week is left published.
+    """
+    import datetime as dt
+
     import django
 
     django.setup()
     from accounts.models import Organisation
-    from supervision.models import Publication
-    from supervision.publishing import publish_week
+    from supervision.models import PublishedUnit
+    from supervision.publishing import latest_due_week, publish_due, publish_week, time_zones, week_closes_at
 
     organisation = Organisation.objects.get(pk=organisation_id)
-    monday = Publication.objects.filter(organisation=organisation).order_by("-week").values_list("week", flat=True)[0]
+    monday = latest_due_week(organisation)
     start_kb = _resident_kb()
+    drop_publications(organisation.pk)
+    started = time.perf_counter()
+    backfill = publish_due(
+        now=week_closes_at(monday, time_zones(organisation)) - dt.timedelta(seconds=1), organisations=[organisation]
+    )
+    backfill_s = time.perf_counter() - started
+    before = dict(
+        PublishedUnit.objects.filter(publication__organisation=organisation, week=monday - dt.timedelta(days=7))
+        .values_list("id", "contributor_digests")
+    )
+
+    def restore() -> None:
+        drop_publications(organisation.pk, monday)
+        PublishedUnit.objects.bulk_update(
+            [PublishedUnit(id=pk, contributor_digests=digests) for pk, digests in before.items()],
+            ["contributor_digests"],
+        )
+
     queries = []
 
     def timed(execute, sql, params, many, context):
@@ -131,26 +173,34 @@ def _child(organisation_id: int, runs: int) -> None:
         finally:
             queries.append(time.perf_counter() - started)
 
-    runs_s, per_run_queries, units = [], [], 0
-    for _ in range(runs):
-        drop_publications(organisation.pk, monday)
+    def cells() -> list[tuple]:
+        stored = PublishedUnit.objects.filter(publication__organisation=organisation, week=monday)
+        return sorted(map(str, stored.values_list("kind", "unit_id", "values", "hidden")))
+
+    runs_s, per_run_queries, outcomes = [], [], []
+    for run in range(runs):
+        if run:
+            restore()
         queries.clear()
         with connection.execute_wrapper(timed):
             started = time.perf_counter()
-            publication = publish_week(organisation, monday)
+            publish_week(organisation, monday)
             runs_s.append(time.perf_counter() - started)
         per_run_queries.append((len(queries), sum(queries)))
-        units = publication.units.count()
+        outcomes.append(cells())
     peak = peak_kb()  # before tracemalloc, whose own bookkeeping would count
-    drop_publications(organisation.pk, monday)
+    restore()
     tracemalloc.start()
     publish_week(organisation, monday)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     count, sql_s = sorted(per_run_queries, key=lambda item: item[1])[len(per_run_queries) // 2]
     print(json.dumps({
-        "week": monday.isoformat(), "runs_s": runs_s, "queries": count, "sql_s": sql_s, "units": units,
-        "start_mb": start_kb / 1024, "peak_mb": peak / 1024, "traced_peak_mb": traced_peak / 2**20,
+        "week": monday.isoformat(), "backfill_s": backfill_s, "backfill_weeks": len(backfill), "runs_s": runs_s,
+        "queries": count, "sql_s": sql_s, "units": len(outcomes[0]), "start_mb": start_kb / 1024,
+        "peak_mb": peak / 1024, "traced_peak_mb": traced_peak / 2**20,
+        # Every run decided the week alike (the week before's digests were put back each time).
+        "runs_identical": all(outcome == outcomes[0] for outcome in [*outcomes, cells()]),
     }))
 
 

@@ -71,18 +71,26 @@ def test_publishing_a_year_and_one_week_again_is_measured_and_cells_add_up(
     require_postgres, transactional_db
 ):
     from accounts.models import Organisation
-    from supervision.models import Publication
+    from supervision.models import Publication, PublishedUnit
 
-    seed.seed(teams=3, team_size=6, days=40, **QUIET)
+    seed.seed(teams=3, team_size=9, days=40, **QUIET)
     assert seed.store_rollups_by_week() > 0
     organisation = Organisation.objects.get(name=seed.ORG_NAME)
     backfill = publish.publish_all(organisation)
     assert backfill.weeks >= 4 and backfill.units == backfill.weeks * 4  # three teams and the organisation
     assert publish.publish_all(organisation).weeks == backfill.weeks  # every run publishes afresh
+    def stored() -> list[tuple]:
+        units = PublishedUnit.objects.filter(publication__organisation=organisation)
+        return sorted(map(str, units.values_list("week", "kind", "unit_id", "values", "hidden")))
+
+    published = stored()
     week = publish.measure_week(organisation, runs=2)
     assert len(week.runs_s) == 2 and week.seconds > 0 and week.queries > 0 and week.units == 4
     assert week.peak_mb >= week.start_mb > 0 and week.traced_peak_mb > 0
+    assert week.all_weeks == backfill.weeks and week.all_s > week.backfill_s > 0 and week.runs_identical
     assert Publication.objects.filter(organisation=organisation).count() == backfill.weeks
+    # Each run met the state the weekly task meets, so the year came out as one backfill had published it.
+    assert stored() == published
     counts = publish.cell_counts(organisation.pk)
     assert set(counts) == {"team", "organisation"} and counts["organisation"]["shown"] > 0
     for figures in counts.values():
