@@ -19,7 +19,7 @@ from reminders import dispatch
 from reminders.models import Delivery
 
 from ..checkins.conftest import form_data
-from ..conftest import PASSWORD, wait_for
+from ..conftest import PASSWORD, PERSONAS_JOINED, wait_for
 from ..reminders.conftest import make_schedule
 from .conftest import Browser, broker_at, closed_port_url, web_server
 from .mail_files import recipients
@@ -71,7 +71,9 @@ def staff(organisation, team_a) -> list[User]:
     people = User.objects.bulk_create(
         User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London") for i in range(6)
     )
-    Membership.objects.bulk_create(Membership(user=person, team=team_a) for person in people)
+    Membership.objects.bulk_create(
+        Membership(user=person, team=team_a, started_on=PERSONAS_JOINED) for person in people
+    )
     # Set up yesterday evening, so today's reminder (at midnight) is due now, in real time.
     yesterday = timezone.now().astimezone(organisation.tz) - timedelta(days=1)
     with time_machine.travel(yesterday.replace(hour=22, minute=0), tick=False):

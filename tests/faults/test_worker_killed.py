@@ -15,7 +15,7 @@ from accounts.models import Membership, User
 from reminders import dispatch
 from reminders.models import Delivery
 
-from ..conftest import wait_for
+from ..conftest import PERSONAS_JOINED, wait_for
 from ..reminders.conftest import make_schedule
 from .conftest import SlowSMTPServer, kill
 
@@ -30,7 +30,9 @@ def staff(organisation, team_a) -> list[User]:
         User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London")
         for i in range(PEOPLE)
     )
-    Membership.objects.bulk_create(Membership(user=person, team=team_a) for person in people)
+    Membership.objects.bulk_create(
+        Membership(user=person, team=team_a, started_on=PERSONAS_JOINED) for person in people
+    )
     yesterday = timezone.now().astimezone(organisation.tz) - timedelta(days=1)
     with time_machine.travel(yesterday.replace(hour=22, minute=0), tick=False):
         make_schedule(organisation, team=team_a, at=clock(0, 0))

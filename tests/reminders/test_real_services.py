@@ -18,7 +18,7 @@ from checkins.models import IntroSeen
 from reminders import dispatch, tasks
 from reminders.models import Delivery
 
-from ..conftest import wait_for
+from ..conftest import PERSONAS_JOINED, wait_for
 from .conftest import make_schedule, utc
 
 
@@ -28,7 +28,7 @@ def test_two_dispatchers_at_the_same_moment_create_one_delivery_and_one_email_ea
     users = User.objects.bulk_create(
         User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London") for i in range(40)
     )
-    Membership.objects.bulk_create(Membership(user=u, team=team_a) for u in users)
+    Membership.objects.bulk_create(Membership(user=u, team=team_a, started_on=PERSONAS_JOINED) for u in users)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, at=time(16, 30))
     start = threading.Barrier(2)

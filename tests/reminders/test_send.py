@@ -10,6 +10,7 @@ from accounts.models import Membership, User
 from reminders import dispatch, tasks
 from reminders.models import Delivery
 from sts_checkin.celery import app as celery_app
+from tests.conftest import PERSONAS_JOINED
 
 from .conftest import make_schedule, utc
 from .fake_smtp import FakeSMTPServer
@@ -162,7 +163,7 @@ def test_a_tick_queues_one_message_per_few_hundred_deliveries(
     users = User.objects.bulk_create(
         User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London") for i in range(25)
     )
-    Membership.objects.bulk_create(Membership(user=u, team=team_a) for u in users)
+    Membership.objects.bulk_create(Membership(user=u, team=team_a, started_on=PERSONAS_JOINED) for u in users)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, at=time(16, 30))
     monkeypatch.setattr(dispatch, "SEND_CHUNK", 10)
