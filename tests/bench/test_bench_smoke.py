@@ -157,6 +157,7 @@ def test_dashboards_are_measured_over_http_against_the_floor(require_postgres, t
     for item in measured.values():
         assert len(item.latencies_ms) == 3 and item.p95_ms >= item.p50_ms > 0 and item.bytes > 0
     assert measured["team dashboard Bench small"].queries == measured["team dashboard Bench large"].queries
+    assert measured["floor"].queries == 4  # session, user, second-step device, roles
     assert measured["floor"].queries < measured["team dashboard Bench large"].queries
 
 
