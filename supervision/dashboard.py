@@ -106,7 +106,9 @@ def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...],
         value += step
     every = max(1, round(len(periods) / 6))
     x_ticks = [{"x": round(x_at(i), 1), "label": periods[i].label} for i in range(len(periods) - 1, -1, -every)][::-1]
-    hidden = sum(1 for cell in grid.series(unit, keys[0]) if not cell.published)
+    reasons = [cell.reason for cell in grid.series(unit, keys[0]) if not cell.published]
+    unpublished = reasons.count(Reason.NOT_PUBLISHED)
+    hidden = len(reasons) - unpublished
     names = ", ".join(s.label for s in series)
     description = _("%(names)s for each week from %(first)s to %(last)s.") % {
         "names": names, "first": periods[0].label, "last": periods[-1].label,
@@ -117,6 +119,12 @@ def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...],
             "%(count)d weeks are left blank: too few check-ins to show without identifying anyone.",
             hidden,
         ) % {"count": hidden}
+    if unpublished:
+        description += " " + ngettext(
+            "%(count)d week has no published figures: the team or group was not counted yet.",
+            "%(count)d weeks have no published figures: the team or group was not counted yet.",
+            unpublished,
+        ) % {"count": unpublished}
     return Chart(slug, title, description, description, y_ticks, x_ticks, series)
 
 
