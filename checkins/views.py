@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,6 +32,7 @@ from .actions import (
     editable_dates,
     is_editable,
 )
+from .downloads import attachment, csv_attachment
 from .forms import SIGNS, CheckInForm
 from .models import STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
 
@@ -418,13 +417,6 @@ def export_rows(user) -> list[dict]:
     return rows
 
 
-def _download(content: str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The person's own check-ins, for them alone."""
@@ -434,17 +426,14 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "json":
         payload = {"exported_at": timezone.now().isoformat(), "person": request.user.email, "checkins": rows}
-        return _download(
+        return attachment(
             json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"
         )
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
+    table = [list(EXPORT_COLUMNS)]
     for row in rows:
-        writer.writerow(
-            {**row, "practices": ";".join(row["practices"]), "stress_locations": ";".join(row["stress_locations"])}
-        )
-    return _download(buffer.getvalue(), "text/csv; charset=utf-8", f"my-checkins-{stamp}.csv")
+        flat = {**row, "practices": ";".join(row["practices"]), "stress_locations": ";".join(row["stress_locations"])}
+        table.append(["" if flat[name] is None else flat[name] for name in EXPORT_COLUMNS])
+    return csv_attachment(table, f"my-checkins-{stamp}.csv")
 
 
 @require_POST

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.models import AuditEvent, Membership, Organisation, Team, TeamGroup
 from checkins import insights
+from checkins.downloads import csv_attachment
 from checkins.models import CheckIn
 
 from . import dashboard
@@ -88,14 +88,6 @@ def _unit_context(grid: PublishedGrid, unit: Unit) -> dict:
     }
 
 
-def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerows(rows)
-    return response
-
-
 @login_required
 def teams(request: HttpRequest) -> HttpResponse:
     supervised = list(request.user.supervised_teams().order_by("name"))
@@ -151,7 +143,7 @@ def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
         request, team_id, AuditEvent.Action.EXPORT, what="team trends"
     )
     rows = dashboard.export_rows(grid, grid.units)
-    return _csv_response(f"team-trends-{team.pk}-{periods[-1].label}.csv", rows)
+    return csv_attachment(rows, f"team-trends-{team.pk}-{periods[-1].label}.csv")
 
 
 def _organisation_units(org: Organisation) -> tuple[Unit, list[Unit], list[Unit]]:
@@ -210,7 +202,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
     )
     units = [org_unit, *groups, *teams]
     grid = published_grid(org, periods, units)
-    return _csv_response(f"organisation-trends-{periods[-1].label}.csv", dashboard.export_rows(grid, units))
+    return csv_attachment(dashboard.export_rows(grid, units), f"organisation-trends-{periods[-1].label}.csv")
 
 
 @login_required
