@@ -1,4 +1,5 @@
-"""Published weeks, read-only: when each week was decided, with which k, and when its digest went out."""
+"""Published weeks and their digest deliveries, read-only: when each week was decided, with which k,
+and whether each supervisor's digest went out."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
 
-from .models import Publication
+from .models import DigestDelivery, Publication
 
 
 @admin.register(Publication)
 class PublicationAdmin(ReadOnlyScopedAdmin):
-    list_display = ["week", "organisation", "k", "published_at", "digest_sent_at"]
+    list_display = ["week", "organisation", "k", "published_at", "digests_created_at"]
     list_display_links = None
     date_hierarchy = "week"
-    readonly_fields = ["organisation", "week", "k", "published_at", "digest_sent_at"]
+    readonly_fields = ["organisation", "week", "k", "published_at", "digests_created_at"]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -23,3 +24,25 @@ class PublicationAdmin(ReadOnlyScopedAdmin):
             "subtitle": _("Each week is published once, when it can no longer change, and never recomputed."),
         }
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(ReadOnlyScopedAdmin):
+    """Each supervisor's weekly digest: written by the publish task, never edited."""
+
+    organisation_lookup = "publication__organisation"
+    list_display = ["week", "supervisor", "status", "created_at", "sent_at", "error", "organisation"]
+    list_display_links = None
+    list_filter = ["status"]
+    list_select_related = ["publication__organisation", "supervisor"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["publication", "supervisor", "status", "attempts", "created_at", "attempted_at", "sent_at",
+                       "error"]
+
+    @admin.display(description=_("week starting"), ordering="publication__week")
+    def week(self, delivery: DigestDelivery):
+        return delivery.publication.week
+
+    @admin.display(description=_("organisation"))
+    def organisation(self, delivery: DigestDelivery):
+        return delivery.publication.organisation

@@ -94,7 +94,9 @@ class Publication(models.Model):
     week = models.DateField(_("week starting"))
     k = models.PositiveSmallIntegerField(_("smallest group shown"))
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
-    digest_sent_at = models.DateTimeField(_("digest sent"), null=True, blank=True)
+    # When the week's digest deliveries (one `DigestDelivery` per supervisor) were created;
+    # empty until then. Set once, by the tick that creates them.
+    digests_created_at = models.DateTimeField(_("digests prepared"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("published week")
@@ -146,3 +148,49 @@ class PublishedUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} · {self.week.isoformat()}"
+
+
+class DigestDelivery(models.Model):
+    """One supervisor's digest of one published week: at most one, whatever the beats, workers or retries.
+
+    Rows are created first, under the unique constraint; a send claims its row by moving it from
+    pending to sending, so only one process sends it. A row left in sending by a killed worker is
+    marked failed after a while and never sent again. Never shown to supervisors.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not needed any more")
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="digest_deliveries", verbose_name=_("published week")
+    )
+    supervisor = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="digest_deliveries", verbose_name=_("supervisor")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        ordering = ["-publication__week", "supervisor_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "supervisor"], name="digest_one_per_supervisor_week"),
+        ]
+        indexes = [
+            # Each tick looks for rows still to send and sends interrupted midway.
+            models.Index(
+                fields=["status"], name="digest_unfinished_idx", condition=models.Q(status__in=["pending", "sending"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication.week.isoformat()} · {self.get_status_display()}"

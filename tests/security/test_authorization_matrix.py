@@ -156,6 +156,7 @@ ADMIN_EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "accounts.AuditEvent": ("403", "403", "403", "200", "403"),  # written by the app only
     "checkins.Practice": ("200", "200", "200", "200", "200"),
     "supervision.Publication": ("403", "403", "403", "200", "403"),  # written by publishing only
+    "supervision.DigestDelivery": ("403", "403", "403", "200", "403"),  # written by the digest only
     "reminders.ReminderSchedule": ("200", "200", "200", "200", "200"),
     "django_celery_beat.PeriodicTask": ("200", "200", "403", "403", "403"),
     "django_celery_beat.ClockedSchedule": ("200", "200", "403", "403", "403"),
@@ -176,10 +177,12 @@ def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
     from accounts.models import AuditEvent, Membership, TeamGroup
     from checkins.models import Practice
     from reminders.models import ReminderSchedule
-    from supervision.models import Publication
+    from supervision.models import DigestDelivery, Publication
 
     alice, eve = world.people["alice"], world.people["eve"]
     riverside, elsewhere = alice.organisation, eve.organisation
+    riverside_week = Publication.objects.create(organisation=riverside, week=dt.date(2026, 3, 2), k=5)
+    elsewhere_week = Publication.objects.create(organisation=elsewhere, week=dt.date(2026, 3, 2), k=5)
     return {
         "accounts.Organisation": (riverside, elsewhere),
         "accounts.Team": (alice.memberships.get().team, eve.memberships.get().team),
@@ -197,9 +200,10 @@ def _admin_objects(world) -> dict[str, tuple[object | None, object | None]]:
             Practice.objects.create(organisation=riverside, key="river-walk", name="River walk"),
             Practice.objects.create(organisation=elsewhere, key="tea-break", name="Tea break"),
         ),
-        "supervision.Publication": (
-            Publication.objects.create(organisation=riverside, week=dt.date(2026, 3, 2), k=5),
-            Publication.objects.create(organisation=elsewhere, week=dt.date(2026, 3, 2), k=5),
+        "supervision.Publication": (riverside_week, elsewhere_week),
+        "supervision.DigestDelivery": (
+            DigestDelivery.objects.create(publication=riverside_week, supervisor=world.people["bob"]),
+            DigestDelivery.objects.create(publication=elsewhere_week, supervisor=eve),
         ),
         "reminders.ReminderSchedule": (
             ReminderSchedule.objects.create(organisation=riverside, weekdays="01234", local_time="16:30"),

@@ -6,8 +6,9 @@ from supervision.publishing import publish_due
 
 class Command(BaseCommand):
     help = (
-        "Publish the weeks that are due, then send the digest of each organisation's newest published week if it "
-        "has not been sent yet, at any hour (it normally goes out from 07:00 after the week is published)."
+        "Publish the weeks that are due, then send the digest of each organisation's newest published week to "
+        "each supervisor who has not had it yet, at any hour (it normally goes out from 07:00 after the week is "
+        "published). Never sends one twice."
     )
 
     def handle(self, *args, **options) -> None:
