@@ -52,9 +52,12 @@ class PreferredLanguageMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """Until the second step is passed, a person who needs it can reach only the 2FA pages."""
+    """Until the second step is passed, a person who needs it can reach only the 2FA pages.
 
-    allowed_url_names = frozenset(
+    Pages are matched by their full view name, namespace included, so `admin:login` (the admin's
+    own sign-in page) is not `login` and stays closed until the second step."""
+
+    allowed_view_names = frozenset(
         {"two_factor_verify", "two_factor_setup", "two_factor_backup_codes", "logout", "set_language", "login"}
     )
 
@@ -67,10 +70,10 @@ class TwoFactorRequiredMiddleware:
         if user is None or not user.is_authenticated or request.path.startswith(self.static_prefix):
             return self.get_response(request)
         try:
-            url_name = resolve(request.path_info).url_name
+            view_name = resolve(request.path_info).view_name
         except Resolver404:
-            url_name = None
-        if url_name in self.allowed_url_names or not must_verify(user):
+            view_name = None
+        if view_name in self.allowed_view_names or not must_verify(user):
             return self.get_response(request)
         target = "two_factor_verify" if user_has_device(user, confirmed=True) else "two_factor_setup"
         return redirect(reverse(target) + "?" + urlencode({"next": request.get_full_path()}))

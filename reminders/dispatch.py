@@ -126,9 +126,9 @@ def reschedule_organisation(organisation_id: int) -> None:
     reschedule(User.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True))
 
 
-def enqueue(delivery_ids: list[int]) -> None:
+def enqueue(delivery_ids: list[int]) -> list[int]:
     """Queue the sends, a few hundred per message, over one broker connection; if the broker is
-    unreachable, stop for this tick.
+    unreachable, stop for this tick. Returns the ids not handed to the broker (still waiting).
 
     A message per delivery made publishing most of a tick's time (`make bench`); a message per
     few hundred still lets several workers share a large tick. The rows stay pending, so
@@ -149,6 +149,8 @@ def enqueue(delivery_ids: list[int]) -> None:
             exc,
             len(delivery_ids) - queued,
         )
+        return list(delivery_ids[queued:])
+    return []
 
 
 @dataclass
@@ -157,6 +159,9 @@ class DispatchReport:
     considered: int = 0
     created: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
+    # Of created and requeued, the ones the broker could not take: still pending, queued again
+    # by a tick once LOST_AFTER has passed.
+    waiting: list[int] = field(default_factory=list)
 
 
 def dispatch_due(now: datetime | None = None, *, size: int | None = None, force: bool = False) -> DispatchReport:
@@ -164,10 +169,10 @@ def dispatch_due(now: datetime | None = None, *, size: int | None = None, force:
     now = now or timezone.now()
     size = size or batch_size()
     report = DispatchReport()
-    report.requeued = requeue_lost(now)
+    report.requeued = requeue_lost(now, report.waiting)
     last_user_id = 0
     while True:
-        last_user_id, considered, created = _dispatch_batch(now, last_user_id, size, force)
+        last_user_id, considered, created = _dispatch_batch(now, last_user_id, size, force, report.waiting)
         if not considered:
             return report
         report.batches += 1
@@ -175,7 +180,9 @@ def dispatch_due(now: datetime | None = None, *, size: int | None = None, force:
         report.created.extend(created)
 
 
-def _dispatch_batch(now: datetime, after_user_id: int, size: int, force: bool) -> tuple[int, int, list[int]]:
+def _dispatch_batch(
+    now: datetime, after_user_id: int, size: int, force: bool, waiting: list[int]
+) -> tuple[int, int, list[int]]:
     due = ReminderPreference.objects.filter(
         user_id__gt=after_user_id, user__is_active=True, paused=False, opted_out=False
     )
@@ -235,7 +242,7 @@ def _dispatch_batch(now: datetime, after_user_id: int, size: int, force: bool) -
     with transaction.atomic():
         created = _insert_deliveries(new_rows, now)
         _set_next_reminders(changed)
-        transaction.on_commit(lambda: enqueue(created))
+        transaction.on_commit(lambda: waiting.extend(enqueue(created)))
     return rows[-1][1], len(rows), created
 
 
@@ -327,8 +334,11 @@ def _grouped(pairs: list[tuple[int, Any]]) -> dict[Any, list[int]]:
     return grouped
 
 
-def requeue_lost(now: datetime) -> list[int]:
-    """Queue again pending rows whose message was lost; give up on sends interrupted midway."""
+def requeue_lost(now: datetime, waiting: list[int] | None = None) -> list[int]:
+    """Queue again pending rows whose message was lost; give up on sends interrupted midway.
+
+    The ids the broker could not take are added to `waiting`."""
+    waiting = [] if waiting is None else waiting
     Delivery.objects.filter(status=Delivery.Status.SENDING, attempted_at__lt=now - INTERRUPTED_AFTER).update(
         status=Delivery.Status.FAILED, error="Interrupted while sending; not retried so it is never sent twice."
     )
@@ -349,5 +359,5 @@ def requeue_lost(now: datetime) -> list[int]:
         if claimed:
             logger.info("Re-enqueuing reminder delivery %s: its message seems lost", delivery.pk)
             requeued.append(delivery.pk)
-    transaction.on_commit(lambda: enqueue(requeued))
+    transaction.on_commit(lambda: waiting.extend(enqueue(requeued)))
     return requeued

@@ -44,7 +44,7 @@ BATCH_SECONDS = 60
 def dispatch_due() -> int:
     """The beat tick (every minute): queue today's due reminders. Returns how many it queued."""
     report = dispatch.dispatch_due()
-    return len(report.created) + len(report.requeued)
+    return len(report.created) + len(report.requeued) - len(report.waiting)
 
 
 class RetryLater(Exception):

@@ -160,6 +160,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of one address (case, surrounding spaces) shares one failure count and one lock.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "otp_token"]
 

@@ -132,3 +132,27 @@ def test_guessing_codes_is_slowed_down(plain_client, olivia):
     right_too_soon = plain_client.post(reverse("two_factor_verify"), {"otp_token": _current_code(device)})
     assert right_too_soon.status_code == 200
     assert plain_client.get(reverse("admin:index")).status_code != 200
+
+
+@pytest.mark.parametrize("path_name", ["admin:login", "admin:index", "admin:logout"])
+def test_the_admin_sign_in_page_stays_closed_until_the_second_step(plain_client, bob, olivia, settings, path_name):
+    """The allow-list matches full view names: `admin:login` is not the site's `login`."""
+    settings.TWO_FACTOR_REQUIRED = True
+    TOTPDevice.objects.create(user=olivia, name="phone", confirmed=True)
+    for person, step in ((bob, "two_factor_setup"), (olivia, "two_factor_verify")):
+        client = Client()
+        _sign_in(client, person.email)
+        response = client.get(reverse(path_name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse(step) + "?next=")
+        assert "_auth_user_id" in client.session
+
+
+def test_the_pages_of_the_second_step_stay_open_before_it(plain_client, bob, settings):
+    settings.TWO_FACTOR_REQUIRED = True
+    _sign_in(plain_client, bob.email)
+    assert plain_client.get(reverse("two_factor_setup")).status_code == 200
+    # The site's own sign-in page is still reachable (it sends a signed-in person on).
+    response = plain_client.get(reverse("login"))
+    assert response.status_code == 302
+    assert not response["Location"].startswith(reverse("two_factor_setup"))

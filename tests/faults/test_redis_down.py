@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import time as clock
 from datetime import timedelta
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -89,6 +91,7 @@ def test_a_tick_while_the_broker_is_down_leaves_reminders_pending_and_they_go_ou
         report = dispatch.dispatch_due()
         assert time.monotonic() - started < 15  # publishing gave up quickly instead of hanging the tick
     assert len(report.created) == len(staff)
+    assert sorted(report.waiting) == sorted(report.created)  # none reached the broker
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.PENDING}
 
     # Redis is back. The next tick leaves the rows alone until their messages count as lost...
@@ -105,3 +108,17 @@ def test_a_tick_while_the_broker_is_down_leaves_reminders_pending_and_they_go_ou
         assert dispatch.dispatch_due().requeued == []
     time.sleep(1)
     assert recipients(Path(celery_worker_env["REMINDER_TEST_MAIL_DIR"])) == {person.email: 1 for person in staff}
+
+
+def test_send_due_reminders_says_the_reminders_wait_while_the_broker_is_down(
+    require_redis, transactional_db, staff
+):
+    out = io.StringIO()
+    with broker_at(closed_port_url(django_settings.CELERY_BROKER_URL)):
+        call_command("send_due_reminders", stdout=out)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.PENDING}
+    assert Delivery.objects.count() == len(staff)
+    assert (
+        f"0 reminders queued for the worker (0 lost ones queued again). {len(staff)} waiting: the broker could not"
+        " be reached" in out.getvalue()
+    )

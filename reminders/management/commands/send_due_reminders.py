@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from sts_checkin.celery import app as celery_app
 
@@ -26,10 +27,31 @@ class Command(BaseCommand):
             ):
                 dispatch.reschedule_organisation(organisation_id)
         report = dispatch.dispatch_due(force=options["now"])
-        where = "sent in this process" if options["eager"] else "queued for the worker"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Looked at {report.considered} people; {len(report.created)} reminders {where}"
-                f" ({len(report.requeued)} lost ones queued again)."
+        # The sends are handed to the broker once the rows are committed, before dispatch_due returns;
+        # the ones it could not take are in report.waiting, still pending.
+        waiting = set(report.waiting)
+        counts = {
+            "considered": report.considered,
+            "queued": sum(1 for pk in report.created if pk not in waiting),
+            "requeued": sum(1 for pk in report.requeued if pk not in waiting),
+            "waiting": len(waiting),
+        }
+        if options["eager"]:
+            message = _(
+                "Looked at %(considered)s people; %(queued)s reminders sent in this process"
+                " (%(requeued)s lost ones queued again)."
             )
-        )
+        else:
+            message = _(
+                "Looked at %(considered)s people; %(queued)s reminders queued for the worker"
+                " (%(requeued)s lost ones queued again)."
+            )
+        message %= counts
+        if not waiting:
+            self.stdout.write(self.style.SUCCESS(message))
+            return
+        message += " " + _(
+            "%(waiting)s waiting: the broker could not be reached, so a tick about five minutes from now"
+            " will queue them again."
+        ) % counts
+        self.stdout.write(self.style.WARNING(message))
