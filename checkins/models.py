@@ -87,6 +87,10 @@ class Practice(models.Model):
         )
 
 
+# The scores a check-in stores, worked out from its ratings on every save (never typed in).
+SCORE_FIELDS: tuple[str, ...] = ("sts_index", *(f"{cluster}_score" for cluster in insights.CLUSTERS), "band")
+
+
 def _rating(verbose_name):
     return models.PositiveSmallIntegerField(verbose_name, validators=[MinValueValidator(0), MaxValueValidator(4)])
 
@@ -193,15 +197,7 @@ class CheckIn(models.Model):
         self.refresh_scores()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {
-                *update_fields,
-                "sts_index",
-                "intrusion_score",
-                "avoidance_score",
-                "arousal_score",
-                "exhaustion_score",
-                "band",
-            }
+            kwargs["update_fields"] = {*update_fields, *SCORE_FIELDS}
         super().save(*args, **kwargs)
 
     def as_day(self, practice_keys: frozenset[str] | None = None) -> insights.Day:
@@ -227,10 +223,8 @@ class CheckIn(models.Model):
     def refresh_scores(self) -> None:
         scores = insights.score(self.ratings())
         self.sts_index = scores.index
-        self.intrusion_score = scores.clusters["intrusion"]
-        self.avoidance_score = scores.clusters["avoidance"]
-        self.arousal_score = scores.clusters["arousal"]
-        self.exhaustion_score = scores.clusters["exhaustion"]
+        for cluster in insights.CLUSTERS:
+            setattr(self, f"{cluster}_score", scores.clusters[cluster])
         self.band = scores.band
 
 

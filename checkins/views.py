@@ -34,7 +34,7 @@ from .actions import (
 )
 from .downloads import attachment, csv_attachment
 from .forms import SIGNS, CheckInForm
-from .models import STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
+from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
 # Translators: the one word a person types to confirm deleting their account; lower case.
@@ -388,12 +388,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "date",
     *CHECKIN_FIELDS,
     "practices",
-    "sts_index",
-    "intrusion_score",
-    "avoidance_score",
-    "arousal_score",
-    "exhaustion_score",
-    "band",
+    *SCORE_FIELDS,
     "version",
     "created_at",
     "updated_at",
