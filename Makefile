@@ -40,6 +40,7 @@ run: $(VENV)/.installed-run messages
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -37,6 +38,9 @@ LOST_AFTER = timedelta(minutes=5)
 INTERRUPTED_AFTER = timedelta(minutes=15)
 # Deliveries per send message: see enqueue().
 SEND_CHUNK = 500
+# The send task, defined in reminders.tasks. Imports run one way (tasks imports this module), so
+# enqueue() finds the task by its registered name, as a worker does, instead of importing tasks.
+SEND_TASK = "reminders.send_reminders"
 
 
 def batch_size() -> int:
@@ -135,8 +139,7 @@ def enqueue(delivery_ids: list[int]) -> list[int]:
     `requeue_lost` queues them again once the broker is back. Publishing is retried only briefly
     (CELERY_TASK_PUBLISH_RETRY_POLICY), so a tick never hangs on it.
     """
-    from .tasks import send_reminders
-
+    send_reminders = _send_task()
     queued = 0
     try:
         with send_reminders.app.producer_or_acquire() as producer:
@@ -151,6 +154,14 @@ def enqueue(delivery_ids: list[int]) -> list[int]:
         )
         return list(delivery_ids[queued:])
     return []
+
+
+def _send_task():
+    """The registered `reminders.send_reminders` task. A process that has not loaded the task
+    modules yet (a management command) loads them the way a worker does: Celery's autodiscovery."""
+    if SEND_TASK not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[SEND_TASK]
 
 
 @dataclass

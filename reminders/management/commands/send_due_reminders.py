@@ -1,7 +1,6 @@
+from celery import current_app as celery_app
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-
-from sts_checkin.celery import app as celery_app
 
 from ... import dispatch
 from ...models import ReminderSchedule
