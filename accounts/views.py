@@ -7,7 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,6 +20,7 @@ from . import two_factor
 from .forms import OneTimeCodeForm, ProfileForm
 from .invitations import user_for_invitation_token
 from .navigation import nav_items_for
+from .redirects import safe_next
 
 
 @login_required
@@ -29,13 +30,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if items:
         return redirect(items[0].url)
     return render(request, "accounts/home.html")
-
-
-def _safe_next(request: HttpRequest, default: str = "home") -> str:
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return reverse(default)
 
 
 @login_required
@@ -67,7 +61,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = two_factor.verify(request.user, form.cleaned_data["otp_token"])
         if device is not None:
             otp_login(request, device)
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
         form.add_error("otp_token", _("That code did not work. Codes change every 30 seconds; try the newest one."))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -86,7 +80,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             request.session["fresh_backup_codes"] = two_factor.new_backup_codes(request.user)
             otp_login(request, device)
-            return redirect(reverse("two_factor_backup_codes") + "?" + urlencode({"next": _safe_next(request)}))
+            return redirect(reverse("two_factor_backup_codes") + "?" + urlencode({"next": safe_next(request)}))
         form.add_error("otp_token", _("That code did not work. Check the time on your phone and try the newest code."))
     return render(
         request,
@@ -112,7 +106,7 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_backup_codes")
     codes = request.session.pop("fresh_backup_codes", None)
     return render(
-        request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": _safe_next(request, "profile")}
+        request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": safe_next(request, "profile")}
     )
 
 
@@ -149,5 +143,5 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome. Your password is set and you are signed in."))
-        return HttpResponseRedirect(_safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
     return render(request, "accounts/accept_invitation.html", {"form": form, "invited": user})

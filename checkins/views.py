@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import DEFAULT_ANONYMITY_K
 from accounts.places import where_i_count
+from accounts.redirects import safe_next
 
 from . import charts, insights
 from .actions import (
@@ -181,9 +181,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 def intro(request: HttpRequest) -> HttpResponse:
     """The one short screen before a first check-in: what is kept, who sees what, how to erase it."""
-    next_url = request.POST.get("next") or request.GET.get("next") or reverse("checkins:today")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("checkins:today")
+    next_url = safe_next(request, "checkins:today")
     if request.method == "POST":
         IntroSeen.objects.get_or_create(user=request.user)
         return HttpResponseRedirect(next_url)
