@@ -5,11 +5,43 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Frozen SQL, not application code: what `checkins.rollup.rebuild()` ran when the rollup
+# tables were introduced (every check-in, into tables that are still empty), per database.
+# Later changes to rollup.py or the models cannot change what this migration does.
+_WEEK = {
+    "postgresql": "(c.local_date - (EXTRACT(ISODOW FROM c.local_date)::integer - 1))",
+    "sqlite": "date(c.local_date, '-' || ((CAST(strftime('%w', c.local_date) AS integer) + 6) % 7) || ' days')",
+}
+_MONTH = {
+    "postgresql": "CAST(date_trunc('month', c.local_date) AS date)",
+    "sqlite": "date(c.local_date, 'start of month')",
+}
+_BACKFILL_CHECKINS = """
+INSERT INTO checkins_checkinrollup (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum,
+                                    arousal_sum, exhaustion_sum, high, exposure, workload_sum, workload_answers,
+                                    last_day_off)
+SELECT c.user_id, {week}, {month}, COUNT(*), SUM(c.sts_index), SUM(c.intrusion_score), SUM(c.avoidance_score),
+       SUM(c.arousal_score), SUM(c.exhaustion_score), SUM(CASE WHEN c.band = 'high' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN c.exposure THEN 1 ELSE 0 END), COALESCE(SUM(c.workload), 0), COUNT(c.workload),
+       MAX(CASE WHEN c.day_off THEN c.local_date END)
+FROM checkins_checkin c
+GROUP BY c.user_id, {week}, {month}
+"""
+_BACKFILL_PRACTICES = """
+INSERT INTO checkins_practicerollup (user_id, week, month, practice_id)
+SELECT DISTINCT c.user_id, {week}, {month}, cp.practice_id
+FROM checkins_checkin c JOIN checkins_checkin_practices cp ON cp.checkin_id = c.id
+"""
+
+
 def backfill(apps, schema_editor):
     """Sum the check-ins already stored (team trends read only the rollups from now on)."""
-    from checkins import rollup
-
-    rollup.rebuild()
+    vendor = "sqlite" if schema_editor.connection.vendor == "sqlite" else "postgresql"
+    parts = {"week": _WEEK[vendor], "month": _MONTH[vendor]}
+    with schema_editor.connection.cursor() as cursor:
+        # No parameters: the statements are run as written (no placeholder or %% handling).
+        cursor.execute(_BACKFILL_CHECKINS.format(**parts))
+        cursor.execute(_BACKFILL_PRACTICES.format(**parts))
 
 
 class Migration(migrations.Migration):
