@@ -91,7 +91,11 @@ def weekly_history(people: list[User], weeks: int, level: int = 1, practices=Non
 
 @pytest.fixture
 def practice(db) -> Practice:
-    return Practice.objects.get(key="breathing", organisation=None)
+    # Made by a migration; a transactional test that ran earlier may have flushed it.
+    practice, _created = Practice.objects.get_or_create(
+        key="breathing", organisation=None, defaults={"name": "Slow breathing", "order": 10}
+    )
+    return practice
 
 
 @pytest.fixture
