@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .models import AuditEvent
+from .models import AuditEvent, Membership
 
 
 def record(
@@ -47,8 +47,6 @@ def _until(value) -> str:
 
 
 def _role(value) -> str:
-    from .models import Membership
-
     try:
         return str(Membership.Role(value).label)
     except ValueError:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import smtplib
+import socket
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+# Errors worth trying again later: the mail server or the network, not the message.
+TRANSIENT_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPDataError,
+    ConnectionError,
+    socket.timeout,
+    TimeoutError,
+)
 
 
 def send_templated(

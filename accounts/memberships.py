@@ -20,6 +20,8 @@ from django.urls import reverse
 from . import audit
 from .emails import send_templated
 from .models import AuditEvent, Membership, Team, User
+from .places import team_facts
+from .weeks import first_whole_week
 
 logger = logging.getLogger(__name__)
 
@@ -222,26 +224,6 @@ def notify_on_commit(membership: Membership, moved_from: Team | None = None) -> 
     transaction.on_commit(lambda: tell_person_about_team(membership_id, moved_from_name))
 
 
-def first_counted_week(started_on: dt.date) -> dt.date:
-    """The Monday of the first whole week the person is in the team: the first week they count in."""
-    if started_on.weekday() == 0:
-        return started_on
-    return started_on + dt.timedelta(days=7 - started_on.weekday())
-
-
-def team_summary(team: Team) -> dict:
-    current = Membership.objects.current().filter(team=team).select_related("user")
-    supervisors = sorted(
-        (str(m.user) for m in current if m.role == Membership.Role.SUPERVISOR and m.user.is_active), key=str.lower
-    )
-    members = sum(1 for m in current if m.role == Membership.Role.MEMBER)
-    return {
-        "members": members,
-        "supervisors": supervisors,
-        "groups": list(team.groups.order_by("name").values_list("name", flat=True)),
-    }
-
-
 def tell_person_about_team(membership_id: int, moved_from: str | None = None) -> bool:
     """Email the person which team they joined, how many members it has and who supervises it."""
     membership = (
@@ -251,7 +233,7 @@ def tell_person_about_team(membership_id: int, moved_from: str | None = None) ->
         return False
     team, person = membership.team, membership.user
     organisation = team.organisation
-    summary = team_summary(team)
+    members, supervisors = team_facts([team])[team.pk]
     k = organisation.anonymity_k
     context = {
         "user": person,
@@ -260,12 +242,12 @@ def tell_person_about_team(membership_id: int, moved_from: str | None = None) ->
         "role": membership.role,
         "is_supervisor": membership.role == Membership.Role.SUPERVISOR,
         "moved_from": moved_from,
-        "members": summary["members"],
-        "supervisors": summary["supervisors"],
-        "groups": summary["groups"],
+        "members": members,
+        "supervisors": supervisors,
+        "groups": list(team.groups.order_by("name").values_list("name", flat=True)),
         "k": k,
-        "too_small": summary["members"] < k,
-        "first_week": first_counted_week(membership.started_on),
+        "too_small": members < k,
+        "first_week": first_whole_week(membership.started_on),
         "privacy_path": reverse("checkins:privacy"),
     }
     try:

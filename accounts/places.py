@@ -22,6 +22,21 @@ class Place:
     teams: list[str] = field(default_factory=list)
 
 
+def team_facts(teams) -> dict[int, tuple[int, list[str]]]:
+    """For each team: how many members it has today, and its active supervisors' names (sorted)."""
+    facts: dict[int, tuple[int, list[str]]] = {team.pk: (0, []) for team in teams}
+    current = Membership.objects.current().filter(team__in=teams)
+    members = current.filter(role=Membership.Role.MEMBER).values_list("team_id").annotate(count=Count("id"))
+    for team_id, count in members.order_by():
+        facts[team_id] = (count, facts[team_id][1])
+    supervising = current.filter(role=Membership.Role.SUPERVISOR, user__is_active=True).select_related("user")
+    for membership in supervising:
+        facts[membership.team_id][1].append(str(membership.user))
+    for _count, names in facts.values():
+        names.sort(key=str.lower)
+    return facts
+
+
 def where_i_count(user: User) -> list[Place]:
     """The person's current teams (as a member), then the groups of teams those belong to."""
     if not user.is_authenticated:
@@ -31,31 +46,18 @@ def where_i_count(user: User) -> list[Place]:
             memberships__user=user, memberships__role=Membership.Role.MEMBER, memberships__ended_on__isnull=True
         ).order_by("name")
     )
-    members = dict(
+    facts = team_facts(teams)
+    places = [Place(team.name, facts[team.pk][0], "team", facts[team.pk][1]) for team in teams]
+    groups = TeamGroup.objects.filter(teams__in=teams).distinct().order_by("name").prefetch_related("teams")
+    # Each person once per group, however many of its teams they are in.
+    people = dict(
         Membership.objects.current()
-        .filter(team__in=teams, role=Membership.Role.MEMBER)
-        .values_list("team_id")
-        .annotate(count=Count("id"))
+        .filter(team__groups__in=groups, role=Membership.Role.MEMBER)
+        .values_list("team__groups")
+        .annotate(count=Count("user_id", distinct=True))
         .order_by()
     )
-    supervisors: dict[int, list[str]] = {}
-    supervising = (
-        Membership.objects.current()
-        .filter(team__in=teams, role=Membership.Role.SUPERVISOR)
-        .select_related("user")
-        .order_by("user__display_name", "user__email")
-    )
-    for membership in supervising:
-        supervisors.setdefault(membership.team_id, []).append(str(membership.user))
-    places = [Place(team.name, members.get(team.pk, 0), "team", supervisors.get(team.pk, [])) for team in teams]
-    groups = TeamGroup.objects.filter(teams__in=teams).distinct().order_by("name").prefetch_related("teams")
     for group in groups:
-        people = (
-            Membership.objects.current()
-            .filter(team__in=group.teams.all(), role=Membership.Role.MEMBER)
-            .values("user_id")
-            .distinct()
-            .count()
-        )
-        places.append(Place(group.name, people, "group", teams=sorted(team.name for team in group.teams.all())))
+        teams_in = sorted(team.name for team in group.teams.all())
+        places.append(Place(group.name, people.get(group.pk, 0), "group", teams=teams_in))
     return places

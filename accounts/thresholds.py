@@ -25,21 +25,11 @@ from django.utils.translation import gettext as _
 from . import audit
 from .emails import send_templated
 from .models import AuditEvent, Organisation, User
+from .weeks import first_closed_day
 
 logger = logging.getLogger(__name__)
 
 K_LOWERING_NOTICE_DAYS = 14
-
-# The check-in edit window: today and this many days back can still be filled in, so a week
-# closes (can no longer change, and is published) after its Sunday plus these days. This
-# mirrors `checkins.actions.LATE_WINDOW_DAYS`, which accounts cannot import (imports run
-# accounts <- checkins <- supervision); tests/accounts/test_k_changes.py checks they agree.
-LATE_WINDOW_DAYS = 2
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
 
 def first_week_for_lower_k(today: dt.date) -> dt.date:
     """The Monday of the first week whose Sunday is at least K_LOWERING_NOTICE_DAYS after `today`.
@@ -50,11 +40,6 @@ def first_week_for_lower_k(today: dt.date) -> dt.date:
     earliest_sunday = today + dt.timedelta(days=K_LOWERING_NOTICE_DAYS)
     sunday = earliest_sunday + dt.timedelta(days=(6 - earliest_sunday.weekday()) % 7)
     return sunday - dt.timedelta(days=6)
-
-
-def week_published_on(monday: dt.date) -> dt.date:
-    """The first day on which the week starting `monday` can no longer change (its earliest publication)."""
-    return monday + dt.timedelta(days=6 + LATE_WINDOW_DAYS + 1)
 
 
 def target_k(organisation: Organisation) -> int:
@@ -164,7 +149,7 @@ def tell_everyone(organisation_id: int, change: KChange, announced_k: int | None
             "k_in_force": organisation.anonymity_k,
             "applies_from": change.applies_from,
             "applies_to": change.applies_from + dt.timedelta(days=6) if change.applies_from else None,
-            "first_published_on": week_published_on(change.applies_from) if change.applies_from else None,
+            "first_published_on": first_closed_day(change.applies_from) if change.applies_from else None,
             "privacy_path": privacy_url,
         }
         try:
@@ -191,5 +176,5 @@ def describe_schedule(organisation: Organisation) -> str:
         "monday": date_format(organisation.lowered_k_from, "j F Y"),
         "new": organisation.lowered_k,
         "old": organisation.anonymity_k,
-        "published": date_format(week_published_on(organisation.lowered_k_from), "j F Y"),
+        "published": date_format(first_closed_day(organisation.lowered_k_from), "j F Y"),
     }

@@ -15,12 +15,10 @@ from django.db import IntegrityError, transaction
 
 from accounts import audit
 from accounts.models import Organisation, User
+from accounts.weeks import LATE_WINDOW_DAYS
 
 from . import insights, rollup
 from .models import CheckIn, Practice
-
-# Today and this many days back may be filled in or edited.
-LATE_WINDOW_DAYS = 2
 
 CHECKIN_FIELDS: tuple[str, ...] = (
     "mood",

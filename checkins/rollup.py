@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.weeks import monday_of
 
 from .models import CheckInRollup, PracticeRollup
 
@@ -55,10 +56,6 @@ SELECT DISTINCT c.user_id, {week}, {month}, cp.practice_id
 FROM checkins_checkin c JOIN checkins_checkin_practices cp ON cp.checkin_id = c.id
 WHERE {where}
 """
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _statements(where: str) -> list[str]:
@@ -97,7 +94,7 @@ ON CONFLICT (user_id, week, month, practice_id) DO NOTHING
 def add_checkin(checkin, practice_ids: Iterable[int]) -> None:
     """Add a newly inserted check-in to its person's part of the week (inside the inserting transaction)."""
     day = checkin.local_date
-    part = [checkin.user_id, week_start(day), day.replace(day=1)]
+    part = [checkin.user_id, monday_of(day), day.replace(day=1)]
     ops = connection.ops
     with connection.cursor() as cursor:
         cursor.execute(
@@ -135,7 +132,7 @@ def refresh_week(user_id: int, day: date) -> None:
     The person's row is locked first, so two saves of the same week (two devices, two days)
     rebuild one after the other, each from what the other committed.
     """
-    monday = week_start(day)
+    monday = monday_of(day)
     # NO KEY UPDATE: it serialises rebuilds without blocking the foreign-key checks of a
     # concurrent insert's check-in (FOR UPDATE would, and deadlock with its rollup upsert).
     no_key = connection.features.has_select_for_no_key_update
@@ -155,8 +152,8 @@ def forget(user_id: int) -> None:
 
 def rebuild(people: QuerySet | None = None, start: date = EARLIEST, end: date = LATEST) -> None:
     """Rebuild the whole weeks from `start` to `end` for these people (a User queryset; everyone when None)."""
-    first = week_start(start)
-    last = end if end == LATEST else week_start(end) + timedelta(days=6)
+    first = monday_of(start)
+    last = end if end == LATEST else monday_of(end) + timedelta(days=6)
     where, params = "c.local_date BETWEEN %s AND %s", [first, last]
     old = [model.objects.filter(week__range=(first, last)) for model in (CheckInRollup, PracticeRollup)]
     if people is not None:

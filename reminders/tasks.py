@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
-import socket
 import time
 from collections import Counter
 from datetime import timedelta
@@ -15,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from accounts.emails import send_templated
+from accounts.emails import TRANSIENT_ERRORS, send_templated
 from checkins.models import CheckIn
 
 from . import dispatch, links, scheduling
@@ -23,16 +21,6 @@ from .models import Delivery, ReminderPreference
 
 logger = logging.getLogger(__name__)
 
-# Errors worth trying again later: the mail server or the network, not the message.
-TRANSIENT_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPDataError,
-    ConnectionError,
-    socket.timeout,
-    TimeoutError,
-)
 MAX_RETRIES = 5
 BACKOFF_FACTOR = 30  # seconds: 30, 60, 120, 240, 480 (+ jitter), capped below
 BACKOFF_MAX = 30 * 60

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation, User
+from accounts.weeks import monday_of
 
 from . import dispatch, links
 from .forms import PreferenceForm
@@ -90,9 +91,9 @@ def deliveries(request: HttpRequest) -> HttpResponse:
     days = []
     for row in rows:
         day, count = row["local_date"], row["count"]
-        k = organisation.k_for_week(day - timedelta(days=day.weekday()))
+        k = organisation.k_for_week(monday_of(day))
         days.append({"date": day, "count": count, "k": k, "hidden": 0 < count < k})
-    k_now = organisation.k_for_week(until - timedelta(days=until.weekday()))
+    k_now = organisation.k_for_week(monday_of(until))
     return render(
         request,
         "reminders/deliveries.html",

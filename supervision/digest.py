@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-import socket
 from collections import defaultdict
 
 from django.db import transaction
@@ -29,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
-from accounts.emails import send_templated
+from accounts.emails import TRANSIENT_ERRORS, send_templated
 from accounts.models import AuditEvent, Membership, Team, User
 
 from . import dashboard
@@ -46,15 +44,6 @@ DIGEST_HOUR = 7
 INTERRUPTED_AFTER = dt.timedelta(minutes=15)
 # A mail server or network failure puts the row back to pending for the next tick, this many times in all.
 MAX_ATTEMPTS = 3
-TRANSIENT_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPDataError,
-    ConnectionError,
-    socket.timeout,
-    TimeoutError,
-)
 
 
 def team_summary(grid: PublishedGrid, team) -> dict:

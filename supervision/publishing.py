@@ -1,7 +1,7 @@
 """Publish once: each organisation's closed week is decided a single time and stored.
 
 A week is published when nobody can change it any more: when its Sunday plus the check-in
-edit window (`checkins.actions.LATE_WINDOW_DAYS`) has ended in the organisation's time zone
+edit window (`accounts.weeks.LATE_WINDOW_DAYS`) has ended in the organisation's time zone
 and in every member's. `publish_week` then runs the rules of `anonymity` over every unit of
 the organisation (teams, groups of teams, the organisation) for that week, with the k in
 force that week, and stores every cell: its rounded value or why it is hidden. After that
@@ -39,7 +39,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Team, TeamGroup, User
-from checkins.actions import LATE_WINDOW_DAYS
+from accounts.weeks import first_closed_day, first_whole_week, monday_of
 
 from . import trends
 from .anonymity import WEEK, Cell, Period, Reason, Unit, decide
@@ -54,10 +54,6 @@ MAX_BACKFILL_WEEKS = 53
 ONE_WEEK = dt.timedelta(days=7)
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def time_zones(organisation: Organisation) -> set[str]:
     """The organisation's time zone and every one of its people's: a week closes in the last of them."""
     zones = set(User.objects.filter(organisation=organisation).order_by().values_list("time_zone", flat=True))
@@ -66,15 +62,15 @@ def time_zones(organisation: Organisation) -> set[str]:
 
 def week_closes_at(monday: dt.date, zones: Iterable[str]) -> dt.datetime:
     """The first instant at which nobody, in any of `zones`, can still fill in or change that week."""
-    first_closed_day = monday + dt.timedelta(days=6 + LATE_WINDOW_DAYS + 1)
-    return max(dt.datetime.combine(first_closed_day, dt.time(), tzinfo=ZoneInfo(zone)) for zone in zones)
+    day = first_closed_day(monday)
+    return max(dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone)) for zone in zones)
 
 
 def latest_due_week(organisation: Organisation, now: dt.datetime | None = None, zones=None) -> dt.date:
     """The Monday of the newest week that can be published at `now`."""
     now = now or timezone.now()
     zones = zones or time_zones(organisation)
-    monday = _monday(organisation.today(now)) - ONE_WEEK
+    monday = monday_of(organisation.today(now)) - ONE_WEEK
     while week_closes_at(monday, zones) > now:
         monday -= ONE_WEEK
     return monday
@@ -92,7 +88,7 @@ def due_weeks(organisation: Organisation, now: dt.datetime | None = None) -> lis
     ).aggregate(first=Min("started_on"))["first"]
     if first_start is None:
         return []
-    first = max(_monday(first_start + dt.timedelta(days=6)), latest - MAX_BACKFILL_WEEKS * ONE_WEEK)
+    first = max(first_whole_week(first_start), latest - MAX_BACKFILL_WEEKS * ONE_WEEK)
     published = set(
         Publication.objects.filter(organisation=organisation, week__gte=first).values_list("week", flat=True)
     )

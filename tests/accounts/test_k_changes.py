@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from accounts import thresholds
 from accounts.models import AuditEvent, Organisation
-from checkins import actions
+from accounts.weeks import first_closed_day
 
 from ..conftest import make_user
 
@@ -59,10 +59,6 @@ def post_k(client, organisation: Organisation, k, capture, **extra):
     return response
 
 
-def test_the_accounts_copy_of_the_late_window_is_the_check_in_rule():
-    assert thresholds.LATE_WINDOW_DAYS == actions.LATE_WINDOW_DAYS
-
-
 @given(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2040, 12, 31)))
 def test_a_lower_k_starts_on_the_first_monday_whose_week_ends_two_weeks_away(today):
     monday = thresholds.first_week_for_lower_k(today)
@@ -70,7 +66,7 @@ def test_a_lower_k_starts_on_the_first_monday_whose_week_ends_two_weeks_away(tod
     sunday = monday + dt.timedelta(days=6)
     assert sunday >= today + dt.timedelta(days=14)
     assert sunday - dt.timedelta(days=7) < today + dt.timedelta(days=14)  # and not a week later than needed
-    assert dt.datetime.combine(thresholds.week_published_on(monday), dt.time()) - dt.datetime.combine(
+    assert dt.datetime.combine(first_closed_day(monday), dt.time()) - dt.datetime.combine(
         today, dt.time()
     ) >= dt.timedelta(days=14)
 

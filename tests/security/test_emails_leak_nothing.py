@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.invitations import send_invitation
+from accounts.memberships import tell_person_about_team
+from accounts.thresholds import do_change_k
 from reminders.models import ReminderSchedule
 from reminders.tasks import dispatch_due
 from supervision.digest import send_due_digests
@@ -38,10 +40,13 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
     ReminderSchedule.objects.create(organisation=alice.organisation, weekdays="0123456", local_time="00:00")
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_due()
+        tell_person_about_team(alice.memberships.get().pk)
+        do_change_k(alice.organisation, 3, actor=olivia)
 
     kinds = {message.subject for message in mail.outbox}
-    assert {"invited", "password", "talk", "team trends", "check-in"} <= {
-        word for word in ("invited", "password", "talk", "team trends", "check-in")
+    words = ("invited", "password", "talk", "team trends", "check-in", "added to the team", "when team figures")
+    assert set(words) <= {
+        word for word in words
         if any(word in subject.lower() for subject in kinds)
     }, kinds
     markers = world.markers_not_of("nobody")
