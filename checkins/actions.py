@@ -18,7 +18,7 @@ from accounts.models import Organisation, User
 from accounts.weeks import LATE_WINDOW_DAYS
 
 from . import insights, rollup
-from .models import CheckIn, Practice
+from .models import CheckIn, DayMark, Practice
 
 CHECKIN_FIELDS: tuple[str, ...] = (
     "mood",
@@ -104,11 +104,46 @@ def do_save_checkin(
         return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
 
 
+LEAVE_MAX_DAYS = 92
+LEAVE_EARLIEST_DAYS_BACK = 60
+LEAVE_LATEST_DAYS_AHEAD = 366
+
+
+def do_mark_day(user, local_date: date, kind: str) -> DayMark:
+    """Note a day without ratings (a rough day or a day off); a second tap changes the kind."""
+    mark, _created = DayMark.objects.update_or_create(user=user, local_date=local_date, defaults={"kind": kind})
+    return mark
+
+
+def do_unmark_day(user, local_date: date) -> bool:
+    deleted, _per_model = DayMark.objects.filter(user=user, local_date=local_date).delete()
+    return bool(deleted)
+
+
+def do_record_leave(user, first: date, last: date) -> int:
+    """Mark every day from `first` to `last` as a day off, keeping a rough day already noted."""
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    taken = set(DayMark.objects.filter(user=user, local_date__range=(first, last)).values_list("local_date", flat=True))
+    created = DayMark.objects.bulk_create(
+        [DayMark(user=user, local_date=day, kind=DayMark.Kind.DAY_OFF) for day in days if day not in taken],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def do_cancel_days_off(user, first: date, last: date) -> int:
+    deleted, _per_model = DayMark.objects.filter(
+        user=user, local_date__range=(first, last), kind=DayMark.Kind.DAY_OFF
+    ).delete()
+    return deleted
+
+
 def do_erase_checkins(user) -> int:
-    """Delete every check-in of `user` at once (their practice links go with them)."""
+    """Delete every check-in of `user` at once (their practice links and day marks go with them)."""
     with transaction.atomic():
         audit.record("erasure", actor=user, detail={"what": "checkins"})
         rollup.forget(user.pk)
+        DayMark.objects.filter(user=user).delete()
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
         _, per_model = CheckIn.objects.filter(user=user).delete()
     return per_model.get(CheckIn._meta.label, 0)
@@ -135,6 +170,7 @@ def do_apply_retention(today_utc: date) -> dict[int, int]:
         cutoff = today_utc - timedelta(days=organisation.retention_days)
         old = CheckIn.objects.filter(user__organisation=organisation, local_date__lt=cutoff)
         with transaction.atomic():
+            DayMark.objects.filter(user__organisation=organisation, local_date__lt=cutoff).delete()
             CheckIn.practices.through.objects.filter(checkin__in=old).delete()
             _, per_model = old.delete()
             count = per_model.get(CheckIn._meta.label, 0)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .actions import LEAVE_EARLIEST_DAYS_BACK, LEAVE_LATEST_DAYS_AHEAD, LEAVE_MAX_DAYS
 from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn, Practice
 
 # (field, short name, one line on why we ask) — our own wording.
@@ -217,3 +218,43 @@ class CheckInForm(forms.Form):
             private_note=data["private_note"],
         )
         return values
+
+
+class LeaveForm(forms.Form):
+    """A leave period, from one date to another (both included), recorded as days off."""
+
+    first_day = forms.DateField(
+        label=_("First day off"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Please give the first day."), "invalid": _("Please give a date, such as 2025-07-14.")},
+    )
+    last_day = forms.DateField(
+        label=_("Last day off"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Please give the last day."), "invalid": _("Please give a date, such as 2025-07-18.")},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first is None or last is None:
+            return data
+        if last < first:
+            self.add_error("last_day", _("The last day comes before the first day. Please swap them round."))
+        elif (last - first).days + 1 > LEAVE_MAX_DAYS:
+            self.add_error(
+                "last_day",
+                _("Please record at most %(days)d days at a time.") % {"days": LEAVE_MAX_DAYS},
+            )
+        elif (self.today - first).days > LEAVE_EARLIEST_DAYS_BACK:
+            self.add_error(
+                "first_day",
+                _("Days off can be recorded up to %(days)d days back.") % {"days": LEAVE_EARLIEST_DAYS_BACK},
+            )
+        elif (last - self.today).days > LEAVE_LATEST_DAYS_AHEAD:
+            self.add_error("last_day", _("Please choose a last day within the coming year."))
+        return data

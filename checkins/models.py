@@ -307,3 +307,44 @@ class PracticeRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week.isoformat()} ({self.month:%Y-%m})"
+
+
+class DayMark(models.Model):
+    """A day a person noted without ratings: a rough day, or a day off (one tap, or a leave period).
+
+    Never part of any team figure: rollups and publishing read only `CheckIn`. A rough day
+    counts as "noted" for the person's own calendar and for reminders; a day off also feeds
+    their own time-off clock and the team's days-since-time-off (see supervision.trends).
+    """
+
+    class Kind(models.TextChoices):
+        HARD_DAY = "hard_day", _("Rough day")
+        DAY_OFF = "day_off", _("Day off")
+
+    # The unique (user, local_date) index serves every lookup by person.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="day_marks",
+        verbose_name=_("person"),
+        db_index=False,
+    )
+    local_date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("day noted without ratings")
+        verbose_name_plural = _("days noted without ratings")
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "local_date"], name="daymark_one_per_person_per_local_date"),
+            models.CheckConstraint(condition=models.Q(kind__in=["hard_day", "day_off"]), name="daymark_kind_known"),
+        ]
+        indexes = [
+            # Reminders look up today's marks for a batch of people by date first.
+            models.Index(fields=["local_date", "user"], name="daymark_date_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_date.isoformat()} {self.kind}"

@@ -26,17 +26,22 @@ from . import charts, insights
 from .actions import (
     CHECKIN_FIELDS,
     LATE_WINDOW_DAYS,
+    do_cancel_days_off,
     do_erase_account,
     do_erase_checkins,
+    do_mark_day,
+    do_record_leave,
     do_save_checkin,
+    do_unmark_day,
     editable_dates,
     is_editable,
 )
 from .downloads import attachment, csv_attachment
-from .forms import SIGNS, CheckInForm
-from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
+from .forms import SIGNS, CheckInForm, LeaveForm
+from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
+SIGN_NAMES = frozenset(name for name, _label, _help in SIGNS)
 # Translators: the one word a person types to confirm deleting their account; lower case.
 ERASE_ACCOUNT_WORD = gettext_lazy("delete")
 CLUSTER_NAMES = {
@@ -161,19 +166,119 @@ def today(request: HttpRequest) -> HttpResponse:
     action = reverse("checkins:today")
     if local_date != local_today:
         action += f"?date={local_date.isoformat()}"
+    window = editable_dates(local_today)
+    noted = set(CheckIn.objects.filter(user=user, local_date__in=window).values_list("local_date", flat=True))
+    marks = dict(DayMark.objects.filter(user=user, local_date__in=window).values_list("local_date", "kind"))
+    sign_fields = form.pause_sign_fields()
     return render(
         request,
         "checkins/today.html",
         {
             "form": form,
             "checkin": checkin,
+            "mark": marks.get(local_date),
             "local_date": local_date,
             "is_today": local_date == local_today,
             "action": action,
-            "other_dates": [day for day in editable_dates(local_today) if day != local_date],
+            # Only the days still open and not yet noted in any way.
+            "other_dates": [day for day in window if day != local_date and day not in noted and day not in marks],
             "local_today": local_today,
-            "sign_fields": form.pause_sign_fields(),
+            "sign_fields": sign_fields,
+            "missing": sum(1 for field in sign_fields if field.value() in (None, "")),
+            "more_open": any(form[name].errors for name in form.fields if name not in SIGN_NAMES),
+            "window_days": LATE_WINDOW_DAYS,
         },
+    )
+
+
+def _date_from_post(request: HttpRequest, local_today: date) -> date | None:
+    raw = request.POST.get("date", "")
+    if not raw:
+        return local_today
+    try:
+        local_date = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return local_date if is_editable(local_date, local_today) else None
+
+
+@require_POST
+@login_required
+def mark_day(request: HttpRequest) -> HttpResponse:
+    """One tap: note a rough day or a day off without ratings (or take the note back)."""
+    user = request.user
+    if not user.is_member:
+        return _not_a_member(request)
+    local_today = user.local_today()
+    local_date = _date_from_post(request, local_today)
+    if local_date is None:
+        return _refuse_date(request, "too_old", local_today)
+    kind = request.POST.get("kind", "")
+    if kind == "clear":
+        do_unmark_day(user, local_date)
+        messages.success(request, _("Done: that day is no longer noted."))
+    elif kind in DayMark.Kind.values:
+        do_mark_day(user, local_date, kind)
+        if kind == DayMark.Kind.HARD_DAY:
+            messages.success(
+                request,
+                _(
+                    "Noted as a rough day. Thank you for letting yourself mark it. If you want to, you can add "
+                    "the ratings any time in the next %(days)d days; nothing else is needed."
+                ) % {"days": LATE_WINDOW_DAYS},
+            )
+        else:
+            messages.success(request, _("Noted as a day off. Rest well."))
+    else:
+        messages.warning(request, _("That button did not work as expected. Please try again."))
+    url = reverse("checkins:today")
+    return redirect(url if local_date == local_today else f"{url}?date={local_date.isoformat()}")
+
+
+def _ranges(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive dates joined into (first, last) ranges, in order."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if ranges and day - ranges[-1][1] == timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+@never_cache
+@login_required
+def days_off(request: HttpRequest) -> HttpResponse:
+    """Record a leave period (from–to) as days off, and see or cancel the coming ones."""
+    user = request.user
+    if not user.is_member:
+        return _not_a_member(request)
+    local_today = user.local_today()
+    form = LeaveForm(request.POST if request.POST.get("action") == "record" else None, today=local_today)
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            try:
+                first = date.fromisoformat(request.POST.get("first", ""))
+                last = date.fromisoformat(request.POST.get("last", ""))
+            except ValueError:
+                messages.warning(request, _("That button did not work as expected. Please try again."))
+                return redirect("checkins:days_off")
+            do_cancel_days_off(user, first, last)
+            messages.success(request, _("Done: those days are no longer marked as days off."))
+            return redirect("checkins:days_off")
+        if form.is_valid():
+            do_record_leave(user, form.cleaned_data["first_day"], form.cleaned_data["last_day"])
+            messages.success(request, _("Your days off are recorded. No reminders will be sent on them."))
+            return redirect("checkins:days_off")
+    coming = list(
+        DayMark.objects.filter(user=user, kind=DayMark.Kind.DAY_OFF, local_date__gte=local_today - timedelta(days=30))
+        .values_list("local_date", flat=True)
+    )
+    return render(
+        request,
+        "checkins/days_off.html",
+        {"form": form, "ranges": _ranges(coming), "local_today": local_today},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

@@ -31,12 +31,23 @@ def test_the_intro_does_not_follow_an_outside_next_link(client, alice):
     assert response["Location"] == URL
 
 
-def test_the_form_has_three_cards_and_real_radio_fieldsets(alice_client):
+def test_the_nine_ratings_come_first_and_the_optional_parts_fold_under_more_about_today(alice_client):
     html = alice_client.get(URL).content.decode()
+    more = html.index('<details class="more-about-today"')
+    last_rating = html.index('name="rest_guilt"')
+    assert html.index('name="intrusive_thoughts"') < last_rating < more
+    folded = html[more:html.index("</details>", html.index('name="private_note"'))]
     for heading in ("Pause", "Reset", "Nourish"):
-        assert f">{heading}</h2>" in html
+        assert f">{heading}</h3>" in folded
+    for name in ("mood", "energy", "stress_locations", "exposure", "workload", "day_off", "practices", "nourish"):
+        assert f'name="{name}"' in folded, name
+    assert " open>" not in html[more:more + 60]  # collapsed until wanted
     assert html.count('type="radio" name="intrusive_thoughts"') == 5
-    assert "<legend" in html and "Not at all" in html
+    assert html.count('class="rating-row"') == 9
+    # Each explanation is one tap away, not always printed.
+    assert html.count('<details class="why">') == 9
+    assert "<legend" in html and "0 means not at all, 4 means a lot" in html
+    assert "9 ratings still to choose." in html
     assert "Up to 2,000 characters" in html
     assert "reflection aid, not a diagnosis" in html
     assert "Time outside" in html  # a built-in practice from the data migration
@@ -210,3 +221,25 @@ def test_saved_page_for_a_day_without_a_checkin_is_404(alice_client, alice):
     assert alice_client.get(reverse("checkins:saved") + "?date=2001-01-01").status_code == 404
     make_checkin(alice, alice.local_today())
     assert alice_client.get(reverse("checkins:saved") + "?date=junk").status_code == 200
+
+
+def test_the_form_opens_more_about_today_when_an_optional_answer_needs_another_look(alice_client):
+    html = alice_client.post(URL, form_data(nourish="x" * 2001)).content.decode()
+    assert '<details class="more-about-today" open>' in html
+    assert "0 ratings" not in html and "All nine rated. Ready to save." in html
+
+
+def test_save_says_how_many_ratings_are_still_missing_after_a_partial_post(alice_client):
+    html = alice_client.post(URL, form_data(avoidance=None, numbness=None)).content.decode()
+    assert "2 ratings still to choose." in html
+    assert '<details class="more-about-today">' in html  # the problem is in the ratings, not the folded part
+
+
+def test_missed_a_day_lists_only_days_not_yet_filled_in(alice_client, alice):
+    today = alice.local_today()
+    make_checkin(alice, today - timedelta(days=1))
+    html = alice_client.get(URL).content.decode()
+    nav = html[html.index("Missed a day?"):]
+    nav = nav[:nav.index("</nav>")]
+    assert f"?date={(today - timedelta(days=1)).isoformat()}" not in nav
+    assert f"?date={(today - timedelta(days=2)).isoformat()}" in nav

@@ -50,6 +50,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "checkins:my_data": (L, "200", "200", "200", "200", "200", "200", "200"),
     "checkins:export": (L, "200", "200", "200", "200", "200", "200", "200"),
     "checkins:erase_checkins": ("405",) * 8,
+    "checkins:mark_day": ("405",) * 8,
+    "checkins:days_off": (L, "200", "200", "403", "403", "403", "403", "403"),
     "checkins:erase_account": ("405",) * 8,
     "reminders:preferences": (L, "200", "200", "200", "200", "200", "200", "200"),
     "reminders:deliveries": (L, "404", "404", "404", "404", "200", "200", "200"),
