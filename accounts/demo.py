@@ -100,7 +100,7 @@ def seed() -> Organisation:
             "time_zone": "Europe/London",
             "anonymity_k": 5,
             "support_contact": "Staff wellbeing line (confidential): 0800 000 0000, weekdays 8am–8pm.",
-            "crisis_contact": "If you feel unsafe or in crisis: call 999, or Samaritans on 116 123, any time.",
+            "crisis_contact": "Call 999, or Samaritans on 116 123, any time.",
         },
     )
     started = organisation.today() - dt.timedelta(weeks=DEMO_MEMBERSHIP_WEEKS)

@@ -1,14 +1,19 @@
 """Geometry for the server-rendered SVG history charts: pure functions, no database.
 
-A chart plots one 0–4 score per check-in date over a fixed range of days. Days off
+A chart plots one score per check-in date over a fixed range of days: the 0–4 scores over
+shaded band strips, or mood and energy on their own 1–5 scale without bands. Days off
 are marked with a square on the bottom rail and exposure days with a triangle on the
 top rail, so the marks differ in shape, not only in colour.
+
+A range longer than WEEKLY_AFTER_DAYS is drawn as weekly means (one point per ISO week, at
+its Thursday) inside a shaded band from that week's lowest to its highest day, so a year
+reads as 52 points, not 365.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +26,34 @@ RIGHT = 12
 TOP = 22
 BOTTOM = 42
 MAX_SCORE = Decimal(4)
+WEEKLY_AFTER_DAYS = 12 * 7
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: date
+    mean: Decimal
+    lowest: Decimal
+    highest: Decimal
+    days: int
+
+
+def weekly(values: Iterable[tuple[date, Decimal]]) -> list[Week]:
+    """Each ISO week's mean, lowest and highest value, oldest first (weeks without values are left out)."""
+    by_week: dict[date, list[Decimal]] = {}
+    for day, value in values:
+        if value is not None:
+            by_week.setdefault(day - timedelta(days=day.weekday()), []).append(Decimal(value))
+    return [
+        Week(
+            monday=monday,
+            mean=(sum(found) / len(found)).quantize(Decimal("0.01")),
+            lowest=min(found),
+            highest=max(found),
+            days=len(found),
+        )
+        for monday, found in sorted(by_week.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -55,6 +88,7 @@ class Chart:
     ticks: list[Tick]
     grid: list[GridLine]
     bands: dict[str, tuple[float, float]]  # band name -> (y, height) of its shaded strip
+    ranges: list[str] = field(default_factory=list)  # weekly view: polygon point strings, lowest to highest
     plot_left: int = LEFT
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
@@ -71,9 +105,9 @@ def _x(day: date, first: date, span_days: int) -> float:
     return round(LEFT + usable * (offset / max(span_days - 1, 1)), 1)
 
 
-def _y(value: Decimal) -> float:
+def _y(value: Decimal, low: int = 0, high: int = 4) -> float:
     usable = HEIGHT - TOP - BOTTOM
-    return round(TOP + usable * float((MAX_SCORE - value) / MAX_SCORE), 1)
+    return round(TOP + usable * float((Decimal(high) - Decimal(value)) / Decimal(high - low)), 1)
 
 
 def build_chart(
@@ -82,16 +116,42 @@ def build_chart(
     last: date,
     exposure_dates: Iterable[date] = (),
     day_off_dates: Iterable[date] = (),
+    low: int = 0,
+    high: int = 4,
+    banded: bool = True,
+    weeks: list[Week] | None = None,
 ) -> Chart:
+    """A chart of daily `values`, or of `weeks` (weekly means with their ranges) when given."""
     span = (last - first).days + 1
-    points = [
-        Point(x=_x(day, first, span), y=_y(value), local_date=day, value=value)
-        for day, value in sorted(values)
-        if first <= day <= last
-    ]
+
+    def y(value) -> float:
+        return _y(value, low, high)
+
+    if weeks is None:
+        points = [
+            Point(x=_x(day, first, span), y=y(value), local_date=day, value=value)
+            for day, value in sorted(values)
+            if first <= day <= last and value is not None
+        ]
+        ranges: list[str] = []
+        gap = timedelta(days=7)
+    else:
+        middle = [(week, min(max(week.monday + timedelta(days=3), first), last)) for week in weeks]
+        points = [
+            Point(x=_x(day, first, span), y=y(week.mean), local_date=week.monday, value=week.mean)
+            for week, day in middle
+        ]
+        ranges = []
+        for week, day in middle:
+            x = _x(day, first, span)
+            top, bottom = y(week.highest), y(week.lowest)
+            if bottom - top < 2:  # one value or all alike: a thin bar still shows the week
+                top, bottom = top - 1, bottom + 1
+            ranges.append(f"{x - 3},{top} {x + 3},{top} {x + 3},{bottom} {x - 3},{bottom}")
+        gap = timedelta(days=14)
     segments: list[list[Point]] = []
     for point in points:
-        if segments and (point.local_date - segments[-1][-1].local_date) <= timedelta(days=7):
+        if segments and (point.local_date - segments[-1][-1].local_date) <= gap:
             segments[-1].append(point)
         else:
             segments.append([point])
@@ -115,12 +175,15 @@ def build_chart(
         exposure_marks=exposure_marks,
         day_off_marks=day_off_marks,
         ticks=_ticks(first, last, span),
-        grid=[GridLine(y=_y(Decimal(level)), label=str(level)) for level in range(5)],
+        grid=[GridLine(y=y(Decimal(level)), label=str(level)) for level in range(low, high + 1)],
         bands={
             "low": (_y(MODERATE_FROM), _y(Decimal(0)) - _y(MODERATE_FROM)),
             "moderate": (_y(HIGH_FROM), _y(MODERATE_FROM) - _y(HIGH_FROM)),
             "high": (_y(MAX_SCORE), _y(HIGH_FROM) - _y(MAX_SCORE)),
-        },
+        }
+        if banded
+        else {},
+        ranges=ranges,
     )
 
 

@@ -201,9 +201,14 @@ def is_rising(days: Sequence[Day], today: date) -> bool:
     return any(trend(days, today, window).direction == "rising" for window in (7, 28))
 
 
-def days_since_day_off(days: Iterable[Day], today: date) -> int | None:
-    """The time-off clock: days since the last check-in marked as a day off (0 = today), None if never."""
+def days_since_day_off(days: Iterable[Day], today: date, other_days_off: Iterable[date] = ()) -> int | None:
+    """The time-off clock: days since the last day off (0 = today), None if never.
+
+    A day off is a check-in marked as one, or one of `other_days_off` (days off and leave noted
+    without ratings); days off still to come do not count.
+    """
     days_off = [day.local_date for day in days if day.day_off and day.local_date <= today]
+    days_off += [day for day in other_days_off if day <= today]
     if not days_off:
         return None
     return (today - max(days_off)).days
@@ -264,12 +269,12 @@ def what_seems_to_help(days: Sequence[Day]) -> list[PracticeObservation]:
     return sorted(observations, key=clearest_first)
 
 
-def suggestion(days: Sequence[Day], today: date) -> Suggestion:
+def suggestion(days: Sequence[Day], today: date, other_days_off: Iterable[date] = ()) -> Suggestion:
     """One suggestion drawn from the person's own history, most specific first."""
     helpful = [observation for observation in what_seems_to_help(days) if observation.seems_to_help]
     if helpful:
         return Suggestion(kind="practice_helps", practice=helpful[0].key)
-    since_off = days_since_day_off(days, today)
+    since_off = days_since_day_off(days, today, other_days_off)
     if since_off is not None and since_off >= LONG_STRETCH_DAYS:
         return Suggestion(kind="time_off", days=since_off)
     favourites = most_used_practices(days, limit=1)

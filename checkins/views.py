@@ -73,6 +73,14 @@ def _days(user, since: date | None = None) -> list[insights.Day]:
     return [checkin.as_day(frozenset(p.key for p in checkin.practices.all())) for checkin in checkins]
 
 
+def _marked_days_off(user, since: date) -> list[date]:
+    return list(
+        DayMark.objects.filter(user=user, kind=DayMark.Kind.DAY_OFF, local_date__gte=since).values_list(
+            "local_date", flat=True
+        )
+    )
+
+
 def _suggestion_text(suggestion: insights.Suggestion, names: dict[str, str]) -> str:
     practice = names.get(suggestion.practice, suggestion.practice)
     if suggestion.kind == "practice_helps":
@@ -96,12 +104,23 @@ def _suggestion_text(suggestion: insights.Suggestion, names: dict[str, str]) -> 
     )
 
 
+def _without_label(contact: str, label: str) -> str:
+    """The contact text, minus a leading copy of the label printed before it (admins often type it)."""
+    text = contact.strip()
+    for word in {label.rstrip(":").strip(), "If you feel unsafe or in crisis"}:
+        if text.lower().startswith(word.lower()):
+            return text[len(word):].lstrip(" :–-").strip()
+    return text
+
+
 def _warning_context(user, days: list[insights.Day], today: date) -> dict:
     organisation = user.organisation
     return {
         "early_warning": insights.early_warning(days, today),
-        "support_contact": getattr(organisation, "support_contact", ""),
-        "crisis_contact": getattr(organisation, "crisis_contact", ""),
+        "support_contact": _without_label(getattr(organisation, "support_contact", ""), _("Support:")),
+        "crisis_contact": _without_label(
+            getattr(organisation, "crisis_contact", ""), _("If you feel unsafe or in crisis:")
+        ),
     }
 
 
@@ -316,7 +335,10 @@ def saved(request: HttpRequest) -> HttpResponse:
         "checkins/saved.html",
         {
             "checkin": checkin,
-            "suggestion": _suggestion_text(insights.suggestion(days, local_today), names),
+            "suggestion": _suggestion_text(
+                insights.suggestion(days, local_today, _marked_days_off(user, local_today - timedelta(days=7 * 52))),
+                names,
+            ),
             "editable": is_editable(checkin.local_date, local_today),
             "edit_url": _edit_url(checkin, local_today),
             **_warning_context(user, days, local_today),
@@ -329,42 +351,131 @@ def _edit_url(checkin: CheckIn, local_today: date) -> str:
     return url if checkin.local_date == local_today else f"{url}?date={checkin.local_date.isoformat()}"
 
 
-def _chart_context(name: str, title: str, values, first: date, last: date, days, weeks: int) -> dict:
+def _chart_context(
+    name: str, title: str, values, first: date, last: date, days, weeks: int, five_point: bool = False
+) -> dict:
+    """One history chart: daily points, or weekly means with their ranges once the view is long."""
+    values = [(day, value) for day, value in values if value is not None]
+    weekly = charts.weekly(values) if (last - first).days + 1 > charts.WEEKLY_AFTER_DAYS else None
     chart = charts.build_chart(
         values,
         first,
         last,
         exposure_dates=[day.local_date for day in days if day.exposure],
         day_off_dates=[day.local_date for day in days if day.day_off],
+        low=1 if five_point else 0,
+        high=5 if five_point else 4,
+        banded=not five_point,
+        weeks=weekly,
     )
     scores = [value for _day, value in values]
-    mean = insights.mean_index([insights.Day(local_date=first, index=value) for value in scores])
-    if mean is None:
-        caption = _("%(title)s: no check-ins in the last %(weeks)d weeks yet.") % {"title": title, "weeks": weeks}
+    if not scores:
+        caption = _("%(title)s: no answers in the last %(weeks)d weeks yet.") % {"title": title, "weeks": weeks}
     else:
-        caption = _(
-            "%(title)s on each day you checked in over the last %(weeks)d weeks: %(count)d check-ins, "
-            "averaging %(mean)s out of 4 (%(band)s range). Triangles at the top mark days with especially "
-            "distressing exposure; squares at the bottom mark days off."
-        ) % {
-            "title": title,
-            "weeks": weeks,
-            "count": len(scores),
-            "mean": formats.localize(mean),
-            "band": _band_word(insights.band_for(mean)),
-        }
+        mean = (sum(Decimal(score) for score in scores) / len(scores)).quantize(Decimal("0.01"))
+        count = len(scores)
+        context = {"title": title, "weeks": weeks, "mean": formats.localize(mean)}
+        if five_point:
+            context["counted"] = ngettext("%(count)d answer", "%(count)d answers", count) % {"count": count}
+            caption = _(
+                "%(title)s on each day you answered over the last %(weeks)d weeks, from 1 (very low) to 5 "
+                "(very good): %(counted)s, averaging %(mean)s."
+            ) % context
+        else:
+            context["counted"] = ngettext("%(count)d check-in", "%(count)d check-ins", count) % {"count": count}
+            caption = _(
+                "%(title)s on each day you checked in over the last %(weeks)d weeks: %(counted)s, "
+                "averaging %(mean)s out of 4 (%(band)s range)."
+            ) % {**context, "band": _band_word(insights.band_for(mean))}
+        if weekly is not None:
+            caption += " " + _(
+                "Each point is one week's average; the shaded bar runs from that week's lowest day to its highest."
+            )
+        caption += " " + _(
+            "Triangles at the top mark days with especially distressing exposure; squares at the bottom mark days off."
+        )
     by_date = {day.local_date: day for day in days}
     rows = [
         {
             "date": day,
             "value": value,
-            "band": _band_word(insights.band_for(value)),
+            "band": "" if five_point else _band_word(insights.band_for(value)),
             "exposure": by_date[day].exposure if day in by_date else False,
             "day_off": by_date[day].day_off if day in by_date else False,
         }
         for day, value in sorted(values, reverse=True)
     ]
-    return {"id": name, "title": title, "chart": chart, "caption": caption, "rows": rows}
+    return {"id": name, "title": title, "chart": chart, "caption": caption, "rows": rows, "five_point": five_point}
+
+
+CALENDAR_DAYS = 28
+
+
+def _entries(user, checkins: list[CheckIn], first: date, local_today: date) -> list[dict]:
+    """The check-ins and the days noted without ratings in the range, newest first, one entry a day."""
+    entries = {
+        checkin.local_date: {
+            "date": checkin.local_date,
+            "checkin": checkin,
+            "mark": None,
+            "editable": is_editable(checkin.local_date, local_today),
+            "edit_url": _edit_url(checkin, local_today),
+        }
+        for checkin in checkins
+    }
+    today_url = reverse("checkins:today")
+    for local_date, kind in DayMark.objects.filter(user=user, local_date__range=(first, local_today)).values_list(
+        "local_date", "kind"
+    ):
+        editable = is_editable(local_date, local_today)
+        entry = entries.setdefault(
+            local_date,
+            {
+                "date": local_date,
+                "checkin": None,
+                "editable": editable,
+                "edit_url": today_url if local_date == local_today else f"{today_url}?date={local_date.isoformat()}",
+            },
+        )
+        entry["mark"] = kind
+    return [entries[day] for day in sorted(entries, reverse=True)]
+
+
+def _calendar(user, local_today: date, checked_in: set[date]) -> list[list[dict]]:
+    """The last four weeks as rows of seven days (Monday first), each day's state in a word.
+
+    Only what happened: checked in, a rough day, a day off, or nothing noted. No streaks, no counts.
+    """
+    first = local_today - timedelta(days=CALENDAR_DAYS - 1)
+    first -= timedelta(days=first.weekday())
+    marks = dict(
+        DayMark.objects.filter(user=user, local_date__range=(first, local_today)).values_list("local_date", "kind")
+    )
+    words = {
+        "checked_in": _("checked in"),
+        "hard_day": _("rough day"),
+        "day_off": _("day off"),
+        "none": _("nothing noted"),
+        "ahead": "",
+    }
+    rows: list[list[dict]] = []
+    day = first
+    while day <= local_today + timedelta(days=6 - local_today.weekday()):
+        if day > local_today:
+            state = "ahead"
+        elif marks.get(day) == DayMark.Kind.HARD_DAY:
+            state = "hard_day"
+        elif day in checked_in:
+            state = "checked_in"
+        elif marks.get(day) == DayMark.Kind.DAY_OFF:
+            state = "day_off"
+        else:
+            state = "none"
+        if day.weekday() == 0:
+            rows.append([])
+        rows[-1].append({"date": day, "state": state, "word": words[state], "today": day == local_today})
+        day += timedelta(days=1)
+    return rows
 
 
 def _band_word(band: str) -> str:
@@ -394,6 +505,15 @@ def history(request: HttpRequest) -> HttpResponse:
     index_chart = _chart_context(
         "index", _("Your STS index"), [(d.local_date, d.index) for d in days], first, local_today, days, weeks
     )
+    pause = {checkin.local_date: checkin for checkin in checkins}
+    mood_energy_charts = [
+        _chart_context(
+            field, title, [(day, getattr(pause[day], field)) for day in pause], first, local_today, days, weeks,
+            five_point=True,
+        )
+        for field, title in (("mood", _("Your mood")), ("energy", _("Your energy")))
+    ]
+    marked_off = _marked_days_off(user, local_today - timedelta(days=7 * 52 * 2))
     cluster_charts = [
         _chart_context(
             name, str(label), [(d.local_date, d.clusters[name]) for d in days], first, local_today, days, weeks
@@ -417,17 +537,15 @@ def history(request: HttpRequest) -> HttpResponse:
             "has_checkins": bool(days),
             "index_chart": index_chart,
             "cluster_charts": cluster_charts,
+            "mood_energy_charts": mood_energy_charts,
+            "calendar": _calendar(user, local_today, {day.local_date for day in all_days}),
             "trend_7": insights.trend(all_days, local_today, 7),
             "trend_28": insights.trend(all_days, local_today, 28),
             "rising": insights.is_rising(all_days, local_today),
-            "since_day_off": insights.days_since_day_off(all_days, local_today),
+            "since_day_off": insights.days_since_day_off(all_days, local_today, marked_off),
             "long_stretch": insights.LONG_STRETCH_DAYS,
             "observations": observations,
-            "entries": [
-                {"checkin": checkin, "editable": is_editable(checkin.local_date, local_today),
-                 "edit_url": _edit_url(checkin, local_today)}
-                for checkin in checkins
-            ],
+            "entries": _entries(user, checkins, first, local_today),
             "practice_names": names,
             **_warning_context(user, all_days, local_today),
         },

@@ -24,7 +24,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import Membership, User
-from checkins.models import CheckIn
+from checkins.models import CheckIn, DayMark
 
 from . import scheduling
 from .models import Channel, Delivery, ReminderPreference, ReminderSchedule
@@ -269,8 +269,8 @@ def _preference_rule(local_time, weekdays, quiet_start, quiet_end, snoozed_until
 
 
 def _insert_deliveries(rows: list[tuple[int, date]], now: datetime) -> list[int]:
-    """Insert pending deliveries, except for people who already checked in that day; return the
-    ids of the rows this statement created.
+    """Insert pending deliveries, except for people who already checked in that day or noted it
+    without ratings (a rough day, a day off, leave); return the ids of the rows this statement created.
 
     Someone who already has that day's reminder keeps it (the unique constraint), and another
     dispatcher may have inserted some of these rows first: only the rows returned here are ours
@@ -280,6 +280,7 @@ def _insert_deliveries(rows: list[tuple[int, date]], now: datetime) -> list[int]
         return []
     table = connection.ops.quote_name(Delivery._meta.db_table)
     checkins = connection.ops.quote_name(CheckIn._meta.db_table)
+    marks = connection.ops.quote_name(DayMark._meta.db_table)
     columns = "user_id, local_date, kind, channel, status, attempts, error, created_at, enqueued_at"
     stamp = connection.ops.adapt_datetimefield_value(now)
     constants = [Delivery.Kind.REMINDER.value, Channel.EMAIL.value, Delivery.Status.PENDING.value, stamp, stamp]
@@ -292,17 +293,19 @@ def _insert_deliveries(rows: list[tuple[int, date]], now: datetime) -> list[int]
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) SELECT v.user_id, %s, %s, %s, %s, 0, '', %s, %s "
                     f"FROM unnest(%s::bigint[]) AS v(user_id) WHERE NOT EXISTS (SELECT 1 FROM {checkins} c "
-                    "WHERE c.user_id = v.user_id AND c.local_date = %s) ON CONFLICT DO NOTHING RETURNING id",
-                    [day, *constants, user_ids, day],
+                    "WHERE c.user_id = v.user_id AND c.local_date = %s) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {marks} m WHERE m.user_id = v.user_id AND m.local_date = %s) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
+                    [day, *constants, user_ids, day, day],
                 )
                 created += [row[0] for row in cursor.fetchall()]
             return created
         else:
-            checked_in = set(
-                CheckIn.objects.filter(
-                    user_id__in=[user_id for user_id, _day in rows], local_date__in={day for _user, day in rows}
-                ).values_list("user_id", "local_date")
-            )
+            people, days = [user_id for user_id, _day in rows], {day for _user, day in rows}
+            checked_in = {
+                *CheckIn.objects.filter(user_id__in=people, local_date__in=days).values_list("user_id", "local_date"),
+                *DayMark.objects.filter(user_id__in=people, local_date__in=days).values_list("user_id", "local_date"),
+            }
             rows = [row for row in rows if row not in checked_in]
             if not rows:
                 return []

@@ -14,7 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.emails import TRANSIENT_ERRORS, send_templated
-from checkins.models import CheckIn
+from checkins.models import CheckIn, DayMark
 
 from . import dispatch, links, scheduling
 from .models import Delivery, ReminderPreference
@@ -138,6 +138,8 @@ def _reason_not_to_send(delivery: Delivery, now) -> tuple[str, list]:
         return "The day passed before it could be sent.", []
     if CheckIn.objects.filter(user=user, local_date=delivery.local_date).exists():
         return "Already checked in.", []
+    if DayMark.objects.filter(user=user, local_date=delivery.local_date).exists():
+        return "The day is noted as a rough day or a day off.", []
     preference = ReminderPreference.objects.filter(user=user).first()
     rule = preference.as_rule() if preference else scheduling.PreferenceRule()
     if rule.stopped or rule.snoozed_on(delivery.local_date):

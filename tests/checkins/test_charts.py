@@ -45,3 +45,30 @@ def test_the_band_strips_meet_at_the_thresholds():
     moderate_y, moderate_height = chart.bands["moderate"]
     assert high_y + high_height == moderate_y
     assert moderate_y + moderate_height == chart.bands["low"][0]
+
+
+def test_mood_and_energy_use_their_own_one_to_five_scale_without_bands():
+    chart = charts.build_chart([(FIRST, Decimal(1)), (LAST, Decimal(5))], FIRST, LAST, low=1, high=5, banded=False)
+    bottom, top = chart.points
+    assert (bottom.y, top.y) == (chart.plot_bottom, chart.plot_top)
+    assert [line.label for line in chart.grid] == ["1", "2", "3", "4", "5"]
+    assert chart.bands == {}
+
+
+def test_weekly_means_give_one_point_per_week_with_its_lowest_and_highest_day():
+    monday = date(2026, 3, 2)
+    values = [(monday, Decimal(1)), (monday + timedelta(days=2), Decimal(3)), (monday + timedelta(days=7), Decimal(2))]
+    weeks = charts.weekly(values)
+    assert [(w.monday, w.mean, w.lowest, w.highest, w.days) for w in weeks] == [
+        (monday, Decimal("2.00"), Decimal(1), Decimal(3), 2),
+        (monday + timedelta(days=7), Decimal("2.00"), Decimal(2), Decimal(2), 1),
+    ]
+
+
+def test_a_year_drawn_weekly_has_at_most_53_points_and_a_range_per_week():
+    first, last = date(2025, 3, 29), date(2026, 3, 27)
+    values = [(first + timedelta(days=offset), Decimal(offset % 5) * Decimal("0.8")) for offset in range(364)]
+    chart = charts.build_chart([], first, last, weeks=charts.weekly(values))
+    assert 52 <= len(chart.points) <= 53
+    assert len(chart.ranges) == len(chart.points)
+    assert all(chart.plot_left <= point.x <= chart.plot_right for point in chart.points)

@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from checkins.models import DayMark
+
 from .conftest import login, make_checkin
 
 HISTORY = reverse("checkins:history")
@@ -22,13 +24,15 @@ def test_history_shows_charts_with_title_desc_caption_table_and_marks(alice_clie
             exposure=offset == 2, day_off=offset == 4, practices=("breathing",),
         )
     html = alice_client.get(HISTORY).content.decode()
-    assert html.count('role="img"') == 5  # the index and four clusters
+    assert html.count('role="img"') == 7  # the index, mood, energy and four clusters
+    for title in ("Your STS index", "Your mood", "Your energy", "Worn down"):
+        assert f'class="h6 chart-title" id="chart-' in html and f">{title}</h4>" in html
     assert "<title id=\"chart-index-title\">Your STS index</title>" in html
     assert "<desc id=\"chart-index-desc\">" in html
     assert "10 check-ins" in html
     assert 'class="mark-exposure"' in html and 'class="mark-day-off"' in html
     assert "<details" in html and "<table" in html
-    assert "A reflection aid, not a diagnosis." in html
+    assert html.lower().count("reflection aid, not a diagnosis") == 1
     assert "Slow breathing" in html  # what seems to help you
     assert "big-number\">4</span> days since your last day off" in html
 
@@ -125,3 +129,63 @@ def test_members_get_the_four_menu_entries_and_others_none(client, alice, bob):
 def test_home_sends_a_member_to_todays_checkin(alice_client):
     response = alice_client.get(reverse("home"))
     assert response["Location"] == reverse("checkins:today")
+
+
+def test_the_crisis_line_is_printed_once_even_when_the_admin_typed_its_label(alice_client, alice, organisation):
+    organisation.crisis_contact = "If you feel unsafe or in crisis: call 999 any time."
+    organisation.save()
+    today = alice.local_today()
+    for offset in range(3):
+        make_checkin(alice, today - timedelta(days=offset), level=4)
+    for url in (HISTORY, reverse("checkins:saved") + f"?date={today.isoformat()}"):
+        html = alice_client.get(url).content.decode()
+        assert html.count("If you feel unsafe or in crisis") == 1, url
+        assert "call 999 any time." in html
+        assert html.lower().count("reflection aid, not a diagnosis") == 1, url
+
+
+def test_mood_and_energy_are_charted_on_their_own_scale(alice_client, alice):
+    today = alice.local_today()
+    make_checkin(alice, today, mood=2, energy=5)
+    make_checkin(alice, today - timedelta(days=1), mood=4, energy=None)
+    html = alice_client.get(HISTORY).content.decode()
+    assert "Your mood on each day you answered" in html and "2 answers, averaging 3.00" in html
+    assert "Your energy on each day you answered" in html and "1 answer, averaging 5.00" in html
+
+
+def test_a_year_is_drawn_as_weekly_means_with_a_range(alice_client, alice):
+    today = alice.local_today()
+    for offset in range(0, 300, 2):
+        make_checkin(alice, today - timedelta(days=offset), level=offset % 4)
+    html = alice_client.get(HISTORY, {"weeks": "52"}).content.decode()
+    index = html[html.index('id="chart-index-heading"'):html.index('id="chart-mood-heading"')]
+    assert "Each point is one week" in index
+    assert 40 <= index.count('class="point"') <= 53
+    assert index.count('class="week-range"') == index.count('class="point"')
+    four = alice_client.get(HISTORY).content.decode()
+    assert 'class="week-range"' not in four
+
+
+def test_the_calendar_strip_shows_each_of_the_last_four_weeks_by_state_without_counts(alice_client, alice):
+    today = alice.local_today()
+    make_checkin(alice, today - timedelta(days=1))
+    DayMark.objects.create(user=alice, local_date=today - timedelta(days=2), kind="hard_day")
+    DayMark.objects.create(user=alice, local_date=today - timedelta(days=3), kind="day_off")
+    html = alice_client.get(HISTORY).content.decode()
+    strip = html[html.index('class="calendar-strip"'):html.index("</table>", html.index('class="calendar-strip"'))]
+    assert strip.count('class="day day-checked_in') == 1
+    assert strip.count('class="day day-hard_day') == 1
+    assert strip.count('class="day day-day_off') == 1
+    assert strip.count('class="day day-none') >= 25
+    assert "streak" not in html.lower() and "missed" not in strip.lower()
+    # The rough day is its own entry in the list, with the way to add ratings.
+    assert "rough day</span> · ratings can still be added" in html
+
+
+def test_the_time_off_clock_counts_days_off_noted_without_ratings(alice_client, alice):
+    today = alice.local_today()
+    make_checkin(alice, today)
+    DayMark.objects.create(user=alice, local_date=today - timedelta(days=3), kind="day_off")
+    DayMark.objects.create(user=alice, local_date=today + timedelta(days=3), kind="day_off")  # still to come
+    html = alice_client.get(HISTORY).content.decode()
+    assert 'big-number">3</span> days since your last day off' in html

@@ -1,6 +1,6 @@
 """dispatch_due, the beat tick: who gets a reminder, once, and when."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 import time_machine
@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership, User
+from checkins.actions import do_record_leave
+from checkins.models import DayMark
 from reminders import dispatch, tasks
 from reminders.models import Delivery, ReminderPreference
 
@@ -71,6 +73,24 @@ def test_someone_who_already_checked_in_today_gets_nothing(weekday_reminders, al
         tick()
     assert [m.to for m in mail.outbox] == [[carol.email]]
     assert preference(alice).next_reminder_at == utc(2026, 6, 16, 15, 30)
+
+
+@pytest.mark.parametrize("kind", ["day_off", "hard_day"])
+def test_nobody_is_reminded_on_a_day_noted_as_off_or_rough(weekday_reminders, alice, carol, tick, kind):
+    DayMark.objects.create(user=alice, local_date=MONDAY, kind=kind)
+    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
+        tick()
+    assert [m.to for m in mail.outbox] == [[carol.email]]
+
+
+def test_a_leave_recorded_while_the_message_waits_stops_it(weekday_reminders, alice, carol, tick):
+    with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
+        tick(deliver=False)
+        do_record_leave(alice, MONDAY, MONDAY + timedelta(days=4))
+        for delivery in Delivery.objects.all():
+            tasks.send_reminder.delay(delivery.pk)
+    assert [m.to for m in mail.outbox] == [[carol.email]]
+    assert Delivery.objects.get(user=alice).status == Delivery.Status.SKIPPED
 
 
 @pytest.mark.parametrize(
