@@ -226,12 +226,18 @@ class LeaveForm(forms.Form):
     first_day = forms.DateField(
         label=_("First day off"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": _("Please give the first day."), "invalid": _("Please give a date, such as 2025-07-14.")},
+        error_messages={
+            "required": _("Please give the first day."),
+            "invalid": _("Please give a date, such as 2025-07-14."),
+        },
     )
     last_day = forms.DateField(
         label=_("Last day off"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": _("Please give the last day."), "invalid": _("Please give a date, such as 2025-07-18.")},
+        error_messages={
+            "required": _("Please give the last day."),
+            "invalid": _("Please give a date, such as 2025-07-18."),
+        },
     )
 
     def __init__(self, *args, today, **kwargs):

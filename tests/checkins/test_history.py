@@ -26,7 +26,7 @@ def test_history_shows_charts_with_title_desc_caption_table_and_marks(alice_clie
     html = alice_client.get(HISTORY).content.decode()
     assert html.count('role="img"') == 7  # the index, mood, energy and four clusters
     for title in ("Your STS index", "Your mood", "Your energy", "Worn down"):
-        assert f'class="h6 chart-title" id="chart-' in html and f">{title}</h4>" in html
+        assert 'class="h6 chart-title" id="chart-' in html and f">{title}</h4>" in html
     assert "<title id=\"chart-index-title\">Your STS index</title>" in html
     assert "<desc id=\"chart-index-desc\">" in html
     assert "10 check-ins" in html
