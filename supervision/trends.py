@@ -18,9 +18,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Team, TeamGroup
+from checkins.models import DayMark
 
 from .anonymity import Unit, group_unit, organisation_unit, team_unit
 
@@ -209,8 +211,20 @@ def week_aggregates(organisation, monday: dt.date) -> WeekAggregates:
         member_sql, member_params = whole_week.order_by().values("user_id").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(_PEOPLE.format(members=member_sql), [monday, monday, *member_params])
-            for user_id, *row, known in cursor.fetchall():
-                people[user_id] = (*row, _as_date(known))
+            rows = cursor.fetchall()
+        # Days off noted without ratings (one tap or a leave period) count for the time-off clock too.
+        noted_off = dict(
+            DayMark.objects.filter(
+                user_id__in=whole_week.values("user_id"), kind=DayMark.Kind.DAY_OFF, local_date__lte=sunday
+            )
+            .values("user_id")
+            .annotate(latest=Max("local_date"))
+            .values_list("user_id", "latest")
+        )
+        with connection.cursor() as cursor:
+            for user_id, *row, known in rows:
+                latest = max(filter(None, (_as_date(known), _as_date(noted_off.get(user_id)))), default=None)
+                people[user_id] = (*row, latest)
             cursor.execute(_PRACTICES.format(members=member_sql), [monday, *member_params])
             for user_id, name in cursor.fetchall():
                 used[user_id].add(name)

@@ -110,6 +110,7 @@ def test_the_privacy_page_shows_the_organisations_k_and_what_never_reaches_super
     organisation.anonymity_k = 7
     organisation.save()
     html = alice_client.get(reverse("checkins:privacy")).content.decode()
+    assert "Rough days you note without ratings. They are never part of any team average" in html
     assert "What my supervisor can see" in html
     assert "at least 7 different people" in html
     assert "Your individual answers or scores" in html

@@ -37,7 +37,14 @@ def test_it_has_a_text_and_an_html_part_with_the_same_links(reminder, alice):
     assert "Hello Alice," in reminder.body
     assert "Team huddle moves to Thursday." in reminder.body and "Team huddle moves to Thursday." in html
     assert links_in(reminder.body) == links_in(html.replace("&amp;", "&"))
-    assert len(links_in(reminder.body)) == 5
+    assert len(links_in(reminder.body)) == 6
+
+
+def test_it_offers_to_note_a_rough_day_in_one_tap_on_the_check_in_page(reminder, alice_in):
+    rough = [link for link in links_in(reminder.body) if link.endswith("#quick-day")]
+    assert len(rough) == 1 and "Rough day, or a day off?" in reminder.body
+    html = alice_in.get(rough[0].split("#")[0]).content.decode()
+    assert 'id="quick-day"' in html and 'name="kind" value="hard_day"' in html
 
 
 def test_it_is_kind_and_keeps_no_score(reminder):
@@ -54,6 +61,13 @@ def test_its_first_link_opens_todays_check_in_after_sign_in(reminder, client, al
     client.force_login(alice)
     IntroSeen.objects.create(user=alice)  # a first-timer sees the short intro screen first
     assert client.get(checkin_path).status_code == 200
+
+
+@pytest.fixture
+def alice_in(client, alice):
+    IntroSeen.objects.create(user=alice)
+    client.force_login(alice)
+    return client
 
 
 def test_it_carries_a_one_click_list_unsubscribe_header(reminder, client, alice):

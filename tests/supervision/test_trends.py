@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from checkins import rollup
-from checkins.models import Practice
+from checkins.models import DayMark, Practice
 from supervision.anonymity import Period, organisation_unit, team_unit
 from supervision.publishing import published_grid, shown_weeks
 
@@ -52,6 +52,25 @@ def test_the_median_days_since_time_off_counts_to_the_end_of_the_week(organisati
     add_checkins(checkins)
     cell = grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "days_since_time_off")
     assert cell.value == 42
+
+
+def test_days_off_noted_without_ratings_move_the_team_time_off_clock_but_never_rough_days(organisation, team_a):
+    people = add_members(team_a, 5, "leave")
+    sunday = WEEK.end
+    checkins = []
+    for i, person in enumerate(people):
+        checkins.append(build_checkin(person, sunday - dt.timedelta(days=40 + i), 0, day_off=True))
+        checkins.append(build_checkin(person, WEEK.start, 1))
+        # A leave day noted with one tap, later than the check-in day off; a rough day is no time off,
+        # and a day off after the week's end cannot count for it.
+        DayMark.objects.create(user=person, local_date=sunday - dt.timedelta(days=10 + i), kind="day_off")
+        DayMark.objects.create(user=person, local_date=sunday - dt.timedelta(days=1), kind="hard_day")
+        DayMark.objects.create(user=person, local_date=sunday + dt.timedelta(days=1), kind="day_off")
+    add_checkins(checkins)
+    grid = grid_for(organisation)
+    assert grid.cell(team_unit(team_a.pk), WEEK, "days_since_time_off").value == 12
+    # Rough days never reach the means: the index is the check-ins' alone.
+    assert grid.cell(team_unit(team_a.pk), WEEK, "sts_index").value == Decimal("1.0")
 
 
 def test_a_practice_used_by_fewer_than_k_people_is_not_named(organisation, team_a, practice):
