@@ -46,7 +46,12 @@ class DateInput(forms.DateInput):
 
 class PreferenceForm(forms.ModelForm):
     weekdays = WeekdaysField(
-        label=_("My days"), required=False, help_text=_("Leave all unticked to use your team's days.")
+        label=_("My days"),
+        required=False,
+        help_text=_(
+            "Tick the days you want a reminder. If you leave every day unticked, you get them on your "
+            "team's days, shown at the top of this page."
+        ),
     )
 
     class Meta:
@@ -58,10 +63,17 @@ class PreferenceForm(forms.ModelForm):
             "quiet_end": TimeInput(),
             "snoozed_until": DateInput(),
         }
+        labels = {
+            "paused": _("Pause for now (a break; your settings stay as they are)"),
+            "opted_out": _("Turn reminders off for good"),
+        }
         help_texts = {
             "quiet_start": _("No reminder arrives between these two times, e.g. 21:00 to 07:00."),
-            "paused": _("Nothing arrives until you untick this."),
-            "opted_out": _("You will get no reminder emails at all. You can come back here any time."),
+            "paused": _("For a busy or hard stretch: nothing arrives until you untick this, then it all carries on."),
+            "opted_out": _(
+                "You stop being sent reminders altogether, even if your team's days change. "
+                "You can come back here any time and untick it."
+            ),
         }
 
     def __init__(self, *args, today=None, **kwargs):

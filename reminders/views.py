@@ -1,26 +1,54 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation, User
 from accounts.weeks import monday_of
+from checkins.actions import LEAVE_MAX_DAYS
+from checkins.models import CheckIn, DayMark
 
-from . import dispatch, links
+from . import dispatch, links, scheduling
 from .forms import PreferenceForm
 from .models import Delivery, ReminderPreference, describe_weekdays
 
 LOG_DAYS = 28
 # A day's count is shown once the day is over everywhere and its reminders have gone out.
 LOG_SETTLE_DAYS = 2
+
+
+def _noted(user, days: list) -> set:
+    """The days among `days` that the person already checked in or noted (no reminder is sent on them)."""
+    return {
+        *CheckIn.objects.filter(user=user, local_date__in=days).values_list("local_date", flat=True),
+        *DayMark.objects.filter(user=user, local_date__in=days).values_list("local_date", flat=True),
+    }
+
+
+def upcoming_reminder(user, preference: ReminderPreference, schedules) -> datetime | None:
+    """The next reminder that will really arrive: not on a day already checked in, noted, or on leave."""
+    if preference.pk is None or not user.is_active:
+        return None
+    now = timezone.now()
+    rule, tz = preference.as_rule(), user.tz
+    window = [user.local_today() + timedelta(days=offset) for offset in range(LEAVE_MAX_DAYS + 2)]
+    noted = _noted(user, window)
+    from_date = None
+    for _attempt in range(len(window)):
+        instant = scheduling.next_reminder_at(dispatch.rules(schedules), rule, tz, now, from_date=from_date)
+        if instant is None or instant.astimezone(tz).date() not in noted:
+            return instant
+        from_date = instant.astimezone(tz).date() + timedelta(days=1)
+    return None
 
 
 @login_required
@@ -42,7 +70,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "schedules": [
                 {"schedule": s, "days": describe_weekdays(s.weekdays), "zone": s.tz.key} for s in schedules
             ],
-            "next_reminder": preference.next_reminder_at,
+            "next_reminder": upcoming_reminder(user, preference, schedules),
+            "noted_today": _noted(user, [user.local_today()]),
             "time_zone": user.time_zone,
         },
     )

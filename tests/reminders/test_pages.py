@@ -6,10 +6,11 @@ import time_machine
 from django.urls import reverse
 
 from accounts.navigation import nav_items_for
+from checkins.actions import do_record_leave
 from reminders.models import Delivery, ReminderPreference
 
 from ..conftest import make_user
-from .conftest import make_schedule, utc
+from .conftest import check_in, make_schedule, utc
 
 PREFERENCES = "/reminders/"
 LOG = "/reminders/log/"
@@ -35,6 +36,26 @@ def test_it_shows_the_schedule_and_the_next_reminder(organisation, team_a, alice
     content = response.content.decode()
     assert "Monday to Friday at 16:30 (Europe/London time)" in content
     assert "Your next reminder: Monday 15 June, 16:30." in content
+
+
+def test_the_next_reminder_shown_skips_a_day_already_checked_in_and_days_on_leave(organisation, team_a, alice, client):
+    with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
+        make_schedule(organisation, at=time(16, 30), weekdays="01234")
+        check_in(alice, date(2026, 6, 15))
+        do_record_leave(alice, date(2026, 6, 16), date(2026, 6, 17))
+        client.force_login(alice)
+        content = client.get(PREFERENCES).content.decode()
+    assert "You have already noted today, so no reminder comes today." in content
+    assert "Your next reminder: Thursday 18 June, 16:30." in content
+    assert "Monday 15 June, 16:30" not in content
+
+
+def test_pause_and_off_say_how_they_differ_and_unticked_days_mean_the_teams(organisation, team_a, alice, client):
+    client.force_login(alice)
+    content = client.get(PREFERENCES).content.decode()
+    assert "Pause for now (a break; your settings stay as they are)" in content
+    assert "Turn reminders off for good" in content
+    assert "If you leave every day unticked, you get them on your team" in content
 
 
 def test_saving_own_time_and_days_reschedules(organisation, team_a, alice, client):
