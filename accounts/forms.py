@@ -29,11 +29,27 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].validators.append(MaxLengthValidator(self.username_field.max_length or 254))
 
 
+def grouped_time_zones(suggested: list[str]) -> list:
+    """Time zones grouped by region ("Europe": London, Madrid…), with the suggested ones first."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, _label in time_zone_choices():
+        region, _slash, place = name.partition("/")
+        if not place:
+            region, place = str(_("Other")), name
+        groups.setdefault(region.replace("_", " "), []).append((name, place.replace("_", " ").replace("/", " / ")))
+    first = [(name, name.replace("_", " ")) for name in dict.fromkeys(suggested)]
+    return [(str(_("Suggested")), first), *sorted(groups.items())]
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=time_zone_choices,
-        help_text=_("Your check-in day starts and ends at midnight in this time zone."),
+        help_text=_("Your check-in day starts and ends at midnight in this time zone. Type a city to jump to it."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("The same as my browser")), *User.Language.choices],
     )
 
     class Meta:
@@ -41,8 +57,15 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "time_zone", "language"]
         help_texts = {
             "display_name": _("Shown only on check-ins you choose to share with your supervisor."),
-            "language": _("Leave empty to follow your browser."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation_zone = getattr(self.instance.organisation, "time_zone", "UTC")
+        self.fields["time_zone"].choices = grouped_time_zones([organisation_zone, self.instance.time_zone, "UTC"])
+        if not self.is_bound and self.instance.time_zone == "UTC" and organisation_zone != "UTC":
+            # Never chosen (the account default): offer the organisation's zone instead.
+            self.initial["time_zone"] = organisation_zone
 
 
 class OneTimeCodeForm(forms.Form):
