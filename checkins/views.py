@@ -37,7 +37,14 @@ from .actions import (
     is_editable,
 )
 from .downloads import attachment, csv_attachment
-from .forms import SIGNS, CheckInForm, LeaveForm
+from .forms import (
+    FIVE_POINT_CHOICES,
+    RATING_CHOICES,
+    SIGNS,
+    WORKLOAD_CHOICES,
+    CheckInForm,
+    LeaveForm,
+)
 from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
@@ -633,23 +640,85 @@ def export_rows(user) -> list[dict]:
     return rows
 
 
+def _words(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+def export_table(user) -> list[list[str]]:
+    """One person's check-ins in the words of the form, in the active language, oldest first.
+
+    Days noted without ratings (rough days, days off) are rows of their own. The JSON export
+    keeps the machine-readable values.
+    """
+    yes, no = str(_("Yes")), str(_("No"))
+    rating = _words(RATING_CHOICES)
+    five = _words(FIVE_POINT_CHOICES)
+    workload = _words(WORKLOAD_CHOICES)
+    places = _words(STRESS_LOCATIONS)
+    kinds = _words(DayMark.Kind.choices)
+    header = [
+        str(_("Date")),
+        str(_("Noted as")),
+        *(str(label) for _name, label, _help in SIGNS),
+        str(_("Mood")),
+        str(_("Energy")),
+        str(_("Where do you notice stress in your body?")),
+        str(_("Did you hear or see something especially distressing today?")),
+        str(_("Did your workload feel manageable?")),
+        str(_("This was a day off")),
+        str(_("What helped you reset today?")),
+        str(_("One moment that meant something today")),
+        str(_("Private note")),
+        str(_("STS index (0–4)")),
+        str(_("Range")),
+    ]
+    marks = dict(DayMark.objects.filter(user=user).values_list("local_date", "kind"))
+    rows: dict[date, list[str]] = {}
+    for checkin in CheckIn.objects.filter(user=user).prefetch_related("practices").order_by("local_date"):
+        rows[checkin.local_date] = [
+            checkin.local_date.isoformat(),
+            kinds.get(marks.get(checkin.local_date), ""),
+            *(rating[getattr(checkin, name)] for name, _label, _help in SIGNS),
+            five.get(checkin.mood, ""),
+            five.get(checkin.energy, ""),
+            "; ".join(places.get(key, key) for key in checkin.stress_locations),
+            yes if checkin.exposure else no,
+            workload.get(checkin.workload, ""),
+            yes if checkin.day_off else no,
+            "; ".join(str(practice.display_name) for practice in checkin.practices.all()),
+            checkin.nourish,
+            checkin.private_note,
+            formats.localize(checkin.sts_index),
+            str(checkin.get_band_display()),
+        ]
+    for local_date, kind in marks.items():
+        if local_date not in rows:
+            rows[local_date] = [local_date.isoformat(), kinds[kind], *([""] * (len(header) - 2))]
+    return [header, *(rows[day] for day in sorted(rows))]
+
+
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The person's own check-ins, for them alone."""
+    """The person's own check-ins, for them alone: in the form's words (CSV) or as plain values (JSON)."""
     if fmt not in {"csv", "json"}:
         raise Http404
-    rows = export_rows(request.user)
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "json":
-        payload = {"exported_at": timezone.now().isoformat(), "person": request.user.email, "checkins": rows}
+        payload = {
+            "exported_at": timezone.now().isoformat(),
+            "person": request.user.email,
+            "checkins": export_rows(request.user),
+            "days_noted": [
+                {"date": local_date.isoformat(), "kind": kind}
+                for local_date, kind in DayMark.objects.filter(user=request.user)
+                .order_by("local_date")
+                .values_list("local_date", "kind")
+            ],
+        }
         return attachment(
             json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"
         )
-    table = [list(EXPORT_COLUMNS)]
-    for row in rows:
-        flat = {**row, "practices": ";".join(row["practices"]), "stress_locations": ";".join(row["stress_locations"])}
-        table.append(["" if flat[name] is None else flat[name] for name in EXPORT_COLUMNS])
-    return csv_attachment(table, f"my-checkins-{stamp}.csv")
+    return csv_attachment(export_table(request.user), f"my-checkins-{stamp}.csv")
 
 
 @require_POST

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
-from checkins.models import CheckIn, IntroSeen, Practice
+from checkins.models import CheckIn, DayMark, IntroSeen, Practice
 
 from .conftest import make_checkin
 
@@ -50,22 +50,41 @@ def test_json_export_round_trips_every_value(alice_client, history):
     assert (row["intrusive_thoughts"], row["mood"], row["workload"], row["exposure"]) == (2, 4, 1, True)
     assert row["sts_index"] == "2.00" and row["band"] == "moderate"
     assert rows[1]["day_off"] is True and rows[1]["mood"] is None
+    assert payload["days_noted"] == []
     assert "carol's words" not in response.content.decode()
 
 
-def test_csv_export_round_trips_every_value(alice_client, history):
-    first, _second = history
+def test_csv_export_speaks_in_the_words_of_the_form(alice_client, alice, history):
+    first, second = history
+    DayMark.objects.create(user=alice, local_date=first.local_date - timedelta(days=1), kind="hard_day")
     response = alice_client.get(reverse("checkins:export", args=["csv"]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == 2
-    row = rows[0]
-    assert row["date"] == first.local_date.isoformat()
-    assert row["nourish"] == first.nourish
-    assert row["practices"] == "breathing;time_outside"
-    assert row["stress_locations"] == "jaw;chest"
-    assert (row["avoidance"], row["sts_index"], row["exposure"]) == ("2", "2.00", "True")
-    assert "carol" not in response.content.decode()
+    content = response.content.decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert len(rows) == 3
+    rough, row, day_off = rows
+    assert (rough["Noted as"], rough["Emotionally drained"]) == ("Rough day", "")
+    assert row["Date"] == first.local_date.isoformat()
+    assert row["One moment that meant something today"] == first.nourish
+    assert row["What helped you reset today?"] == "Slow breathing; Time outside"
+    assert row["Where do you notice stress in your body?"] == "Jaw or face; Chest or breathing"
+    assert row["Steering away from some people, places or tasks"] == "2, somewhat"
+    assert (row["Mood"], row["Did your workload feel manageable?"]) == ("4, good", "1, barely")
+    assert row["Did you hear or see something especially distressing today?"] == "Yes"
+    assert (row["STS index (0–4)"], row["Range"]) == ("2.00", "Moderate")
+    assert day_off["This was a day off"] == "Yes"
+    for code in ("rest_guilt", "True", "jaw;", "time_outside"):
+        assert code not in content
+    assert "carol" not in content
+
+
+def test_csv_export_is_in_the_persons_language(alice_client, alice, history):
+    alice.language = "es"
+    alice.save()
+    content = alice_client.get(reverse("checkins:export", args=["csv"])).content.decode()
+    header = next(csv.reader(io.StringIO(content)))
+    assert header[0] == "Fecha" and "Mood" not in header
+    assert "2,00" in content
 
 
 def test_an_unknown_export_format_is_404(alice_client):
