@@ -17,8 +17,8 @@ def test_time_zones_are_grouped_by_region_with_the_organisations_first(client, o
     assert '<optgroup label="Europe">' in html and '<optgroup label="America">' in html
     assert '<option value="Europe/Madrid">Madrid</option>' in html
     assert '<option value="America/Argentina/Buenos_Aires">Argentina / Buenos Aires</option>' in html
-    suggested = html[html.index('<optgroup label="Suggested">'):]
-    suggested = suggested[:suggested.index("</optgroup>")]
+    suggested = html[html.index('<optgroup label="Suggested">') :]
+    suggested = suggested[: suggested.index("</optgroup>")]
     # An account still on the default UTC is offered the organisation's zone, chosen.
     assert '<option value="Europe/London" selected>Europe/London</option>' in suggested
     assert "America/New_York" not in suggested

@@ -49,30 +49,41 @@ def test_a_day_outside_the_edit_window_or_junk_is_refused_kindly(alice_client, a
 def test_a_leave_period_marks_each_day_off_keeps_a_rough_day_and_can_be_removed(alice_client, alice):
     today = alice.local_today()
     DayMark.objects.create(user=alice, local_date=today + timedelta(days=2), kind="hard_day")
-    response = alice_client.post(DAYS_OFF, {
-        "action": "record", "first_day": (today + timedelta(days=1)).isoformat(),
-        "last_day": (today + timedelta(days=5)).isoformat(),
-    })
+    response = alice_client.post(
+        DAYS_OFF,
+        {
+            "action": "record",
+            "first_day": (today + timedelta(days=1)).isoformat(),
+            "last_day": (today + timedelta(days=5)).isoformat(),
+        },
+    )
     assert response.status_code == 302
     kinds = dict(DayMark.objects.filter(user=alice).values_list("local_date", "kind"))
     assert len(kinds) == 5 and kinds[today + timedelta(days=2)] == "hard_day"
     html = alice_client.get(DAYS_OFF).content.decode()
     assert "Remove" in html
-    alice_client.post(DAYS_OFF, {"action": "cancel", "first": (today + timedelta(days=1)).isoformat(),
-                                 "last": (today + timedelta(days=5)).isoformat()})
+    alice_client.post(
+        DAYS_OFF,
+        {
+            "action": "cancel",
+            "first": (today + timedelta(days=1)).isoformat(),
+            "last": (today + timedelta(days=5)).isoformat(),
+        },
+    )
     assert list(DayMark.objects.filter(user=alice).values_list("kind", flat=True)) == ["hard_day"]
 
 
 def test_a_leave_period_backwards_or_too_long_keeps_what_was_typed(alice_client, alice):
     today = alice.local_today()
-    data = {"action": "record", "first_day": (today + timedelta(days=5)).isoformat(),
-            "last_day": today.isoformat()}
+    data = {"action": "record", "first_day": (today + timedelta(days=5)).isoformat(), "last_day": today.isoformat()}
     response = alice_client.post(DAYS_OFF, data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "comes before the first day" in html and data["first_day"] in html
-    response = alice_client.post(DAYS_OFF, {"action": "record", "first_day": today.isoformat(),
-                                            "last_day": (today + timedelta(days=200)).isoformat()})
+    response = alice_client.post(
+        DAYS_OFF,
+        {"action": "record", "first_day": today.isoformat(), "last_day": (today + timedelta(days=200)).isoformat()},
+    )
     assert response.status_code == 400 and "at most 92 days" in response.content.decode()
     assert alice_client.post(DAYS_OFF, {"action": "cancel", "first": "x", "last": "y"}).status_code == 302
     assert not DayMark.objects.exists()

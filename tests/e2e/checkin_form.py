@@ -8,17 +8,22 @@ from __future__ import annotations
 
 _ACTIVE = """() => {
   const e = document.activeElement;
+  const more = e.closest("details.more-about-today");
   return {name: e.name || "", type: e.type || "", value: e.value || "", tag: e.tagName,
-          checked: !!e.checked, inForm: !!e.closest("form.checkin-form")};
+          checked: !!e.checked, inForm: !!e.closest("form.checkin-form"),
+          moreSummary: e.tagName === "SUMMARY" && !!more && e.parentElement === more, open: !!(more && more.open)};
 }"""
 
+# The fields a person can reach: those folded away under "More about today" count once it is open.
 _FIELD_ORDER = """() => {
   const form = document.querySelector("form.checkin-form");
   const names = [...form.elements]
-    .filter(e => e.name && e.type !== "hidden" && e.type !== "submit")
+    .filter(e => e.name && e.type !== "hidden" && e.type !== "submit" && e.checkVisibility())
     .map(e => e.name);
   return [...new Set(names)];
 }"""
+
+RATING_ROW = "form.checkin-form fieldset.rating-row"
 
 
 def _wanted(answers: dict, name: str):
@@ -60,6 +65,11 @@ def fill_by_keyboard(page, answers: dict, max_presses: int = 250) -> list[str]:
         if not active["inForm"]:
             continue
         name = active["name"]
+        if active["tag"] == "SUMMARY":
+            wants_more = any(key not in _rating_names(page) for key in answers)
+            if active["moreSummary"] and wants_more and not active["open"]:
+                page.keyboard.press("Enter")
+            continue
         if active["type"] == "submit":
             expected_order = page.evaluate(_FIELD_ORDER)
             assert focus_order == expected_order, "focus order differs from the form's reading order"
@@ -81,6 +91,16 @@ def fill_by_keyboard(page, answers: dict, max_presses: int = 250) -> list[str]:
     raise AssertionError(f"the save button was not reached after {max_presses} presses of Tab")
 
 
+def _rating_names(page) -> set[str]:
+    return set(page.eval_on_selector_all(f"{RATING_ROW} input", "els => els.map(e => e.name)"))
+
+
+def open_more_about_today(page) -> None:
+    more = page.locator("form.checkin-form details.more-about-today")
+    if more.count() and not more.evaluate("d => d.open"):
+        more.locator("summary").first.tap()
+
+
 def _label_for(page, name: str, value: str):
     box = page.locator(f"form.checkin-form input[name='{name}'][value='{value}']")
     return box, page.locator(f"form.checkin-form label[for='{box.get_attribute('id')}']")
@@ -88,6 +108,8 @@ def _label_for(page, name: str, value: str):
 
 def tap_choice(page, name: str, value) -> None:
     box, label = _label_for(page, name, str(value))
+    if not label.is_visible():
+        open_more_about_today(page)
     label.tap()
     assert box.is_checked(), f"{name}: tapping {value} did not choose it"
 
@@ -101,8 +123,10 @@ def fill_by_tapping(page, answers: dict) -> None:
         elif isinstance(wanted, bool):
             box = page.locator(f"form.checkin-form input[name='{name}']")
             if wanted != box.is_checked():
+                open_more_about_today(page)
                 page.locator(f"form.checkin-form label[for='{box.get_attribute('id')}']").tap()
         elif page.locator(f"form.checkin-form textarea[name='{name}']").count():
+            open_more_about_today(page)
             page.locator(f"form.checkin-form textarea[name='{name}']").tap()
             page.keyboard.type(str(wanted))
         else:
