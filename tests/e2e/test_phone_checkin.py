@@ -26,8 +26,8 @@ _SAVE_ON_SCREEN = """b => { const r = b.getBoundingClientRect();
 
 _CONTRAST = """e => {
   const rgb = s => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
-  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = c => { const [r, g, b] = c.map(channel); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
   const a = lum(rgb(getComputedStyle(e).borderTopColor)), w = lum([255, 255, 255]);
   return (Math.max(a, w) + 0.05) / (Math.min(a, w) + 0.05);
 }"""

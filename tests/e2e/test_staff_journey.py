@@ -6,7 +6,6 @@ import csv
 import re
 
 import pytest
-
 from django.utils import translation
 
 from checkins.forms import RATING_CHOICES, SIGNS
