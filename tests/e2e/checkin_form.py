@@ -98,7 +98,7 @@ def _rating_names(page) -> set[str]:
 def open_more_about_today(page) -> None:
     more = page.locator("form.checkin-form details.more-about-today")
     if more.count() and not more.evaluate("d => d.open"):
-        more.locator("summary").first.tap()
+        more.locator("summary").first.click()
 
 
 def _label_for(page, name: str, value: str):

@@ -13,7 +13,7 @@ from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
 
 from ..conftest import PASSWORD
-from .checkin_form import checked_value
+from .checkin_form import checked_value, open_more_about_today
 from .conftest import VIEWPORTS, assert_accessible, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,9 +86,13 @@ def test_a_rating_group_is_one_tab_stop_and_arrow_keys_change_the_choice(desktop
     assert checked_value(page, "avoidance") == "1"
     page.keyboard.press("Home")
     assert checked_value(page, "avoidance") in {"0", "1"}
-    # The whole group is one stop: the next Tab goes to the next question.
+    # The whole group is one stop: the next Tab goes to the next question's explanation button,
+    # then to its options.
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('details.why')")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "sleep_trouble"
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.name") == "avoidance"
     assert page.evaluate("document.activeElement.checked")
@@ -117,7 +121,11 @@ def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_his
     targets = {
         "skip link": "e.classList.contains('skip-link')",
         "menu link": "e.classList.contains('nav-link')",
-        "rating option": "e.name === 'mood'",
+        "one-tap rough day": "e.id === 'rough-day'",
+        "explanation button": "!!e.closest('details.why') && e.tagName === 'SUMMARY'",
+        "rating option": "e.name === 'intrusive_thoughts'",
+        "more about today": "e.tagName === 'SUMMARY' && !!e.closest('details.more-about-today')",
+        "mood option": "e.name === 'mood'",
         "body-area chip": "e.name === 'stress_locations'",
         "day-off switch": "e.name === 'day_off'",
         "practice chip": "e.name === 'practices'",
@@ -130,6 +138,8 @@ def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_his
         focus = page.evaluate_handle("document.activeElement").evaluate(FOCUS_STYLE)
         if focus["style"] in {"none", ""} or focus["width"] < 2:
             invisible.append(f"{what} ({focus})")
+        if what == "more about today":
+            page.keyboard.press("Enter")  # open the optional parts to reach their controls
     assert not invisible, "no visible focus on: " + "; ".join(invisible)
     shot(page, "focus-visible-save-button", "desktop")
 
@@ -171,6 +181,7 @@ def test_bands_and_choices_are_told_in_words_and_shapes_not_only_colour(
     shot(page, f"{language}-readme-history", viewport, top=1250)
 
     page.goto(reverse("checkins:today"))
+    open_more_about_today(page)
     page.locator("input[name=mood][value='4'] + label").click()
     tick = page.locator("input[name=mood][value='4'] + label").evaluate(
         "el => getComputedStyle(el, '::after').content"
