@@ -778,7 +778,9 @@ class PersonAddForm(forms.ModelForm):
         help_text=_("The person can check in from their first day. Leave empty only for someone who will not "
                     "check in, such as an organisation admin."),
     )
-    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER, required=False
+    )
 
     class Meta:
         model = User
@@ -932,8 +934,8 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
             for title, options in fieldsets
         )
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
         if obj is None and "teams" in form.base_fields:
             teams = Team.objects.order_by("organisation__name", "name")
             if not request.user.is_superuser:
