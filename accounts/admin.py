@@ -24,6 +24,7 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from . import audit, leavers, memberships, people_import, thresholds
+from .checklist import needs_two_step
 from .invitations import queue_invitations, send_invitation
 from .models import AuditEvent, Membership, Organisation, Team, TeamGroup, User, time_zone_choices
 from .people_import import PersonResource
@@ -861,13 +862,6 @@ class TwoStepFilter(admin.SimpleListFilter):
         if self.value() == "on":
             return queryset.filter(two_factor_enabled=True)
         return queryset
-
-
-def needs_two_step(people: models.QuerySet) -> models.QuerySet:
-    """People whose role asks for two-step sign-in: admins and current supervisors (still here)."""
-    supervising = Membership.objects.current().filter(role=Membership.Role.SUPERVISOR).values("user_id")
-    return people.filter(models.Q(is_org_admin=True) | models.Q(pk__in=supervising), is_active=True,
-                         left_on__isnull=True)
 
 
 class LeaverConfirmForm(forms.Form):

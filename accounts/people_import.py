@@ -29,19 +29,36 @@ COLUMNS = ("email", "name", "team", "role", "time_zone", "language")
 REQUIRED_COLUMNS = ("email", "team")
 # Other spellings of the column names that spreadsheets tend to produce.
 COLUMN_ALIASES = {
-    "e-mail": "email", "email_address": "email", "correo": "email",
-    "display_name": "name", "full_name": "name", "nombre": "name",
-    "teams": "team", "equipo": "team", "rol": "role",
-    "timezone": "time_zone", "tz": "time_zone", "zona_horaria": "time_zone",
-    "idioma": "language", "lang": "language",
+    "e-mail": "email",
+    "email_address": "email",
+    "correo": "email",
+    "display_name": "name",
+    "full_name": "name",
+    "nombre": "name",
+    "teams": "team",
+    "equipo": "team",
+    "rol": "role",
+    "timezone": "time_zone",
+    "tz": "time_zone",
+    "zona_horaria": "time_zone",
+    "idioma": "language",
+    "lang": "language",
 }
 ROLE_WORDS = {
-    "": Membership.Role.MEMBER, "member": Membership.Role.MEMBER, "miembro": Membership.Role.MEMBER,
-    "supervisor": Membership.Role.SUPERVISOR, "supervisora": Membership.Role.SUPERVISOR,
+    "": Membership.Role.MEMBER,
+    "member": Membership.Role.MEMBER,
+    "miembro": Membership.Role.MEMBER,
+    "supervisor": Membership.Role.SUPERVISOR,
+    "supervisora": Membership.Role.SUPERVISOR,
 }
 LANGUAGE_WORDS = {
-    "en": Language.ENGLISH, "english": Language.ENGLISH, "inglés": Language.ENGLISH, "ingles": Language.ENGLISH,
-    "es": Language.SPANISH, "spanish": Language.SPANISH, "español": Language.SPANISH,
+    "en": Language.ENGLISH,
+    "english": Language.ENGLISH,
+    "inglés": Language.ENGLISH,
+    "ingles": Language.ENGLISH,
+    "es": Language.SPANISH,
+    "spanish": Language.SPANISH,
+    "español": Language.SPANISH,
     "espanol": Language.SPANISH,
 }
 TEAM_SEPARATORS = re.compile(r"[;|]")
@@ -151,7 +168,8 @@ class PersonResource(resources.ModelResource):
             validate_email(email)
         except ValidationError:
             errors["email"] = (
-                _("“%(value)s” is not an email address.") % {"value": email} if email
+                _("“%(value)s” is not an email address.") % {"value": email}
+                if email
                 else _("The email address is missing.")
             )
         else:
@@ -168,9 +186,7 @@ class PersonResource(resources.ModelResource):
 
         role = ROLE_WORDS.get(_cell(row, "role").casefold())
         if role is None:
-            errors["role"] = _("“%(value)s” is not a role: write member or supervisor.") % {
-                "value": _cell(row, "role")
-            }
+            errors["role"] = _("“%(value)s” is not a role: write member or supervisor.") % {"value": _cell(row, "role")}
         row["role"] = role or ""
 
         team_names = [name.strip() for name in TEAM_SEPARATORS.split(_cell(row, "team")) if name.strip()]
@@ -249,8 +265,12 @@ class PersonResource(resources.ModelResource):
             team = Team.objects.create(organisation=self.organisation, name=name)
             self.teams[name.casefold()] = team
             self.teams_created.append(name)
-            audit.record(AuditEvent.Action.TEAM_CREATED, actor=self.actor, team=team,
-                         detail={"team": {"id": team.pk, "name": team.name}, "import": True})
+            audit.record(
+                AuditEvent.Action.TEAM_CREATED,
+                actor=self.actor,
+                team=team,
+                detail={"team": {"id": team.pk, "name": team.name}, "import": True},
+            )
         return team
 
     def after_save_instance(self, instance, row, **kwargs):
@@ -261,8 +281,10 @@ class PersonResource(resources.ModelResource):
                 instance, self._team(name), plan.role, actor=self.actor, notify=not plan.is_new_person
             )
         for name in plan.role_changes:
-            current = Membership.objects.current().select_related("user", "team__organisation").get(
-                user=instance, team=self._team(name)
+            current = (
+                Membership.objects.current()
+                .select_related("user", "team__organisation")
+                .get(user=instance, team=self._team(name))
             )
             memberships.do_change_role(current, plan.role, actor=self.actor)
         if plan.is_new_person:

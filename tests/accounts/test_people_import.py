@@ -129,7 +129,9 @@ def test_confirming_invites_thirty_people_into_six_teams_and_reimporting_changes
     assert len(mail.outbox) == sent
 
 
-def test_a_changed_role_and_a_new_team_are_shown_as_changes(as_olivia, olivia, team_a, alice, django_capture_on_commit_callbacks):
+def test_a_changed_role_and_a_new_team_are_shown_as_changes(
+    as_olivia, olivia, team_a, alice, django_capture_on_commit_callbacks
+):
     text = HEADER + "ALICE@example.org ,,Team A,supervisor,,\n"
     response = preview(as_olivia, text, create_teams=False)
     assert "Becomes supervisor in Team A." in response.content.decode()
