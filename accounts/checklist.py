@@ -62,7 +62,11 @@ def accounts_checklist(organisation: Organisation) -> list[ChecklistItem]:
             order=20,
         ),
         ChecklistItem(
-            _("%(invited)d people invited, %(accepted)d accepted.")
+            ngettext(
+                "%(invited)d person invited, %(accepted)d accepted.",
+                "%(invited)d people invited, %(accepted)d accepted.",
+                invited,
+            )
             % {"invited": invited, "accepted": invited - pending},
             invited > 0 and pending == 0,
             _people_url("invitation=pending") if pending else _people_url(),

@@ -422,7 +422,6 @@ class AuditEvent(models.Model):
         DIGEST_SENT = "digest_sent", _("Weekly digest sent")
         SHARED_CHECKIN_VIEW = "shared_checkin_view", _("Opened a shared check-in")
         ERASURE = "erasure", _("Erased data")
-        PERSON_INVITED = "person_invited", _("Invited a person")
         PERSON_LEFT = "person_left", _("Marked a person as left")
         LEAVER_CLOSED = "leaver_closed", _("Closed a leaver's account")
         PEOPLE_IMPORTED = "people_imported", _("Imported people from a file")

@@ -190,7 +190,7 @@ def test_the_admin_index_shows_an_organisation_admin_a_checklist_of_links(as_oli
     assert "Getting Riverside ready" in body
     assert 'To do:</strong> <a href="/admin/accounts/organisation/' in body
     assert "0 teams have a supervisor." in body
-    assert "1 people invited, 1 accepted." in body or "1 people invited" in body
+    assert "1 person invited, 1 accepted." in body
     assert "A reminder schedule invites staff to check in." in body
     assert reverse("admin:reminders_reminderschedule_add") in body
     organisation.support_contact, organisation.crisis_contact = "EAP line", "24-hour line"
