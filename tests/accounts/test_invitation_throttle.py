@@ -3,6 +3,7 @@ faster than INVITATION_RATE_LIMIT (here 30 a minute: one every two seconds)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ def test_a_real_worker_sends_queued_invitations_one_every_two_seconds(
     require_redis, celery_worker_process, celery_worker_env, organisation, django_capture_on_commit_callbacks
 ):
     people = [User.objects.create_user(f"new{i}@example.org", organisation=organisation) for i in range(4)]
-    accepted = User.objects.create_user("accepted@example.org", password="a-long-test-password-42",
-                                        organisation=organisation)
+    accepted = User.objects.create_user(
+        "accepted@example.org", password="a-long-test-password-42", organisation=organisation
+    )
     with django_capture_on_commit_callbacks(execute=True):
         queue_invitations([p.pk for p in [*people, accepted]])
     folder = Path(celery_worker_env["REMINDER_TEST_MAIL_DIR"])
@@ -39,6 +41,6 @@ def test_a_real_worker_sends_queued_invitations_one_every_two_seconds(
     wait_for(all_sent, timeout=60)
     assert recipients(folder) == {p.email: 1 for p in people}  # nobody twice; the one who accepted not at all
     written = sorted(path.stat().st_mtime for path in folder.glob("*.log"))
-    gaps = [later - earlier for earlier, later in zip(written, written[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(written)]
     assert len(written) == 4
     assert min(gaps) >= 1.5, gaps  # 30 a minute: about two seconds apart, never a burst
