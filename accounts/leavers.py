@@ -53,7 +53,10 @@ def do_mark_left(person: User, *, actor=None) -> bool:
         for membership in person.memberships.current().select_related("user", "team__organisation"):
             memberships.do_end_membership(membership, actor=actor, ended_on=max(today, membership.started_on))
         person.left_on = today
-        person.save(update_fields=["left_on"])
+        # A leaver keeps no admin rights, even during the days they may still sign in.
+        person.is_org_admin = False
+        person.is_staff = person.is_superuser
+        person.save(update_fields=["left_on", "is_org_admin", "is_staff"])
         audit.record(
             AuditEvent.Action.PERSON_LEFT,
             actor=actor,

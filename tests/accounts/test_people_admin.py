@@ -211,3 +211,10 @@ def test_admin_times_use_the_24_hour_clock(as_olivia, organisation):
         AuditEvent.objects.create(action="export", organisation=organisation)
     body = as_olivia.get(reverse("admin:accounts_auditevent_changelist")).content.decode()
     assert "16:30" in body and "4:30 p.m." not in body
+
+
+def test_an_organisation_admin_who_leaves_loses_the_admin_at_once(organisation):
+    admin_who_leaves = make_user("former.admin@example.org", organisation, is_org_admin=True)
+    do_mark_left(admin_who_leaves)
+    admin_who_leaves.refresh_from_db()
+    assert not admin_who_leaves.is_org_admin and not admin_who_leaves.is_staff
