@@ -144,20 +144,34 @@ class PersonResource(resources.ModelResource):
             dataset[number] = tuple(values)
         self.teams = {team.name.casefold(): team for team in self.organisation.teams.all()}
         self.planned_teams: dict[str, str] = {}
+        self.seen: dict[str, int] = {}
         emails = set(dataset["email"])
         self.existing = {person.email: person for person in User.objects.filter(email__in=emails - {""})}
         self.current_roles = {
             (m.user_id, m.team_id): m.role
             for m in Membership.objects.current().filter(user__in=list(self.existing.values()))
         }
-        self.seen: dict[str, int] = {}
         self.invited: list[int] = []
+        # A first pass checks every row without writing: when any is rejected, nothing is written
+        # for the others either (the preview lists only the rejected ones), which keeps a large
+        # file with a few mistakes quick to preview.
+        self.any_rejected = False
+        for number, values in enumerate(dataset, 1):
+            try:
+                self._check(dict(zip(dataset.headers, values, strict=False)), number)
+            except ValidationError:
+                self.any_rejected = True
+        self.seen, self.planned_teams = {}, {}
         self.teams_created: list[str] = []
         self.plan: RowPlan | None = None
 
     # --- Each row: check it and decide what it will do ------------------------------------------
 
     def before_import_row(self, row, row_number=None, **kwargs):
+        self._check(row, row_number)
+
+    def _check(self, row, row_number) -> None:
+        """Normalise one row in place and decide its plan, or raise ValidationError saying why not."""
         self.plan = None
         errors: dict[str, str] = {}
         line = (row_number or 0) + 1  # the file's first line holds the column names
@@ -248,6 +262,8 @@ class PersonResource(resources.ModelResource):
         self.plan = plan
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.any_rejected:
+            return True
         if self.plan is not None and self.plan.changes_memberships:
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
