@@ -174,13 +174,18 @@ K_HELP_TEXT = _(
     "Entering the current value again cancels a scheduled lowering."
 )
 # Changes to these are recorded with their before and after (k has its own events).
-AUDITED_ORGANISATION_FIELDS = ("name", "time_zone", "retention_days", "support_contact", "crisis_contact")
+AUDITED_ORGANISATION_FIELDS = (
+    "name", "time_zone", "language", "retention_days", "leaver_access_days", "support_contact", "crisis_contact",
+)
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
+            "leaver_access_days",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,9 +205,12 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     readonly_fields = ["scheduled_k_change"]
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
+            "leaver_access_days",
+        ]
         if obj is not None:
-            fields.insert(3, "scheduled_k_change")
+            fields.insert(4, "scheduled_k_change")
         return fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
