@@ -13,15 +13,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ImportForm
 
-from . import audit, memberships, thresholds
-from .invitations import send_invitation
+from . import audit, leavers, memberships, people_import, thresholds
+from .checklist import needs_two_step
+from .invitations import queue_invitations, send_invitation
 from .models import AuditEvent, Membership, Organisation, Team, TeamGroup, User, time_zone_choices
+from .people_import import PersonResource
 
 admin.site.site_header = _("STS Check-in administration")
 admin.site.site_title = _("STS Check-in admin")
@@ -168,13 +174,18 @@ K_HELP_TEXT = _(
     "Entering the current value again cancels a scheduled lowering."
 )
 # Changes to these are recorded with their before and after (k has its own events).
-AUDITED_ORGANISATION_FIELDS = ("name", "time_zone", "retention_days", "support_contact", "crisis_contact")
+AUDITED_ORGANISATION_FIELDS = (
+    "name", "time_zone", "language", "retention_days", "leaver_access_days", "support_contact", "crisis_contact",
+)
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
+            "leaver_access_days",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,9 +205,12 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     readonly_fields = ["scheduled_k_change"]
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
+            "leaver_access_days",
+        ]
         if obj is not None:
-            fields.insert(3, "scheduled_k_change")
+            fields.insert(4, "scheduled_k_change")
         return fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -712,6 +726,23 @@ def _team_refs(teams) -> list[dict]:
 
 # --- People --------------------------------------------------------------------------------------
 
+CREATE_TEAMS_LABEL = _("Create teams that are not there yet")
+
+
+class PeopleImportForm(ImportForm):
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.all())
+    create_teams = forms.BooleanField(
+        label=CREATE_TEAMS_LABEL, required=False,
+        help_text=_("Without this, a row naming a team that does not exist is rejected, so that a typing "
+                    "mistake does not create a team."),
+    )
+
+
+class PeopleConfirmImportForm(ConfirmImportForm):
+    organisation = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    create_teams = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+
 
 class MembershipHistoryInline(admin.TabularInline):
     """A person's teams, current and past, read-only: memberships are changed from the team or membership pages."""
@@ -745,7 +776,20 @@ class MembershipHistoryInline(admin.TabularInline):
 
 
 class PersonAddForm(forms.ModelForm):
-    """Adding a person invites them: they choose their own password from the email."""
+    """Adding a person gives them a place (teams and role) and invites them: they choose their own
+    password from the email. Time zone and language start as the organisation's."""
+
+    teams = forms.ModelMultipleChoiceField(
+        label=_("teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The person can check in from their first day. Leave empty only for someone who will not "
+                    "check in, such as an organisation admin."),
+    )
+    role = forms.ChoiceField(
+        label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER, required=False
+    )
 
     class Meta:
         model = User
@@ -757,31 +801,128 @@ class PersonAddForm(forms.ModelForm):
             raise forms.ValidationError(_("Someone with this email address already has an account."))
         return email
 
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        teams = cleaned.get("teams") or []
+        if organisation is not None and any(team.organisation_id != organisation.pk for team in teams):
+            self.add_error("teams", _("A person can only join teams of their own organisation."))
+        return cleaned
+
+
+class InvitationFilter(admin.SimpleListFilter):
+    title = _("invitation")
+    parameter_name = "invitation"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("not accepted yet")), ("accepted", _("accepted"))]
+
+    def queryset(self, request, queryset):
+        # An invited person has an unusable password ("!…") until they choose one.
+        if self.value() == "pending":
+            return queryset.filter(password__startswith="!")
+        if self.value() == "accepted":
+            return queryset.exclude(password__startswith="!")
+        return queryset
+
+
+class TeamPlaceFilter(admin.SimpleListFilter):
+    title = _("team")
+    parameter_name = "place"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("no team")), ("some", _("in a team"))]
+
+    def queryset(self, request, queryset):
+        in_a_team = Membership.objects.current().values("user_id")
+        if self.value() == "none":
+            return queryset.exclude(pk__in=in_a_team)
+        if self.value() == "some":
+            return queryset.filter(pk__in=in_a_team)
+        return queryset
+
+
+class LeftFilter(admin.SimpleListFilter):
+    title = _("left")
+    parameter_name = "left"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("still here")), ("yes", _("left"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(left_on__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(left_on__isnull=False)
+        return queryset
+
+
+class TwoStepFilter(admin.SimpleListFilter):
+    title = _("two-step sign-in")
+    parameter_name = "two_step"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("needed but not on")), ("on", _("on"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return needs_two_step(queryset).filter(two_factor_enabled=False)
+        if self.value() == "on":
+            return queryset.filter(two_factor_enabled=True)
+        return queryset
+
+
+class LeaverConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, these people have left the organisation."), required=True,
+    )
+
 
 @admin.register(User)
-class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
+class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
     add_form = PersonAddForm
-    list_display = ["email", "display_name", "organisation", "is_org_admin", "is_active"]
-    list_filter = ["is_org_admin", "is_active"]
+    list_display = ["email", "display_name", "team_names", "invitation", "organisation", "is_org_admin", "left_on"]
+    list_filter = [InvitationFilter, TeamPlaceFilter, LeftFilter, TwoStepFilter, "is_org_admin"]
     search_fields = ["email", "display_name"]
     ordering = ["email"]
-    readonly_fields = ["last_login", "date_joined"]
-    actions = ["resend_invitation"]
+    readonly_fields = ["last_login", "date_joined", "left_on"]
+    actions = ["resend_invitation", "mark_as_left"]
     inlines = [MembershipHistoryInline]
     add_fieldsets = (
-        (None, {"fields": ("email", "display_name", "time_zone", "language", "organisation", "is_org_admin")}),
+        (None, {"fields": ("email", "display_name", "organisation", "teams", "role", "time_zone", "language",
+                           "is_org_admin")}),
     )
     fieldsets = (
         (None, {"fields": ("email", "display_name", "time_zone", "language")}),
-        (_("Organisation"), {"fields": ("organisation", "is_org_admin", "is_active")}),
+        (_("Organisation"), {"fields": ("organisation", "is_org_admin", "is_active", "left_on")}),
         (_("History"), {"fields": ("last_login", "date_joined")}),
     )
     superuser_fieldsets = (
         (_("Site-wide permissions"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
+    # Bulk import (accounts/people_import.py): a preview first, nothing written until confirmed.
+    resource_classes = [PersonResource]
+    import_formats = [base_formats.CSV, base_formats.TSV]
+    import_form_class = PeopleImportForm
+    confirm_form_class = PeopleConfirmImportForm
+    import_template_name = "admin/accounts/user/import.html"
 
     def get_inlines(self, request, obj=None):
         return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            models.Prefetch("memberships", queryset=Membership.objects.current().select_related("team"),
+                            to_attr="current_memberships")
+        )
+
+    @admin.display(description=_("teams"))
+    def team_names(self, person: User) -> str:
+        return ", ".join(sorted(m.team.name for m in person.current_memberships)) or gettext("no team")
+
+    @admin.display(description=_("invitation"))
+    def invitation(self, person: User) -> str:
+        return gettext("accepted") if person.has_accepted_invitation else gettext("not accepted yet")
 
     def get_deleted_objects(self, objs, request):
         return _memberships_go_along(super().get_deleted_objects(objs, request))
@@ -795,8 +936,28 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
             for title, options in fieldsets
         )
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "teams" in form.base_fields:
+            teams = Team.objects.order_by("organisation__name", "name")
+            if not request.user.is_superuser:
+                teams = teams.filter(organisation_id=request.user.organisation_id)
+            form.base_fields["teams"].queryset = teams
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        organisation = request.user.organisation if is_org_admin(request) else None
+        if organisation is not None:
+            initial.setdefault("time_zone", organisation.time_zone)
+            initial.setdefault("language", organisation.language)
+        return initial
+
     def get_list_filter(self, request):
         return (["organisation", *self.list_filter]) if request.user.is_superuser else self.list_filter
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
@@ -812,16 +973,120 @@ class PersonAdmin(OrganisationScopedAdmin, DjangoUserAdmin):
             obj.is_superuser = False
         if is_new:
             obj.set_unusable_password()
+            if not obj.language and obj.organisation_id:
+                obj.language = obj.organisation.language
         super().save_model(request, obj, form, change)
         if is_new:
+            role = form.cleaned_data.get("role") or Membership.Role.MEMBER
+            for team in form.cleaned_data.get("teams") or []:
+                if team.organisation_id == obj.organisation_id:
+                    memberships.do_start_membership(obj, team, role, actor=request.user, notify=False)
             send_invitation(obj, invited_by=request.user)
             messages.success(request, _("An invitation was emailed to %(email)s.") % {"email": obj.email})
 
-    @admin.action(description=_("Email a new invitation link"))
+    # --- Bulk import ------------------------------------------------------------------------------
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.is_superuser or is_org_admin(request)
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        if not request.user.is_superuser:
+            form.fields.pop("organisation", None)
+        return form
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            organisation = import_form.cleaned_data.get("organisation")
+            initial["organisation"] = organisation.pk if organisation else None
+            initial["create_teams"] = import_form.cleaned_data.get("create_teams", False)
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        data = getattr(form, "cleaned_data", None) or {}
+        if request.user.is_superuser:
+            chosen = data.get("organisation")
+            organisation = Organisation.objects.filter(pk=getattr(chosen, "pk", chosen)).first() if chosen else None
+        else:
+            # An organisation admin imports into their own organisation, whatever the form says.
+            organisation = request.user.organisation if is_org_admin(request) else None
+        return {"organisation": organisation, "create_teams": bool(data.get("create_teams")), "actor": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "sample_file": "accounts/people-import-sample.csv",
+                "columns": people_import.COLUMNS}
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(request, gettext(
+            "Import done: %(new)d invited, %(changed)d changed, %(unchanged)d unchanged. Invitations are on "
+            "their way, a few a second."
+        ) % {"new": totals.get("new", 0), "changed": totals.get("update", 0), "unchanged": totals.get("skip", 0)})
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(request, gettext(
+                "Nothing was imported: the file changed or someone else changed these people since the preview. "
+                "Upload it again to see a fresh preview."
+            ))
+            return HttpResponseRedirect(reverse("admin:accounts_user_import"))
+        return super().process_result(result, request)
+
+    # --- Actions --------------------------------------------------------------------------------
+
+    @admin.action(description=_("Resend invitation (not accepted yet)"), permissions=["change"])
     def resend_invitation(self, request, queryset):
-        for person in queryset:
-            send_invitation(person, invited_by=request.user)
-        messages.success(request, _("Invitations sent: %(count)d.") % {"count": queryset.count()})
+        pending = [p.pk for p in queryset if not p.has_accepted_invitation and p.is_active and p.left_on is None]
+        queue_invitations(pending, invited_by=request.user)
+        skipped = queryset.count() - len(pending)
+        messages.success(request, ngettext(
+            "%(count)d invitation is on its way.", "%(count)d invitations are on their way.", len(pending),
+        ) % {"count": len(pending)})
+        if skipped:
+            messages.info(request, ngettext(
+                "%(count)d person was left out: they have accepted already or have left.",
+                "%(count)d people were left out: they have accepted already or have left.",
+                skipped,
+            ) % {"count": skipped})
+
+    @admin.action(description=_("Mark as left the organisation"), permissions=["change"])
+    def mark_as_left(self, request, queryset):
+        people = list(queryset.filter(left_on__isnull=True).select_related("organisation"))
+        if not people:
+            messages.warning(request, gettext("The people chosen have already left."))
+            return None
+        form = LeaverConfirmForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            for person in people:
+                leavers.do_mark_left(person, actor=request.user)
+            messages.success(request, ngettext(
+                "%(count)d person marked as left: their teams ended today and they were signed out.",
+                "%(count)d people marked as left: their teams ended today and they were signed out.",
+                len(people),
+            ) % {"count": len(people)})
+            return None
+        organisation = people[0].organisation
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Mark as left the organisation"),
+            "opts": self.model._meta,
+            "form": form,
+            "people": people,
+            "access_days": organisation.leaver_access_days if organisation else 0,
+            "retention_days": organisation.retention_days if organisation else None,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "mark_as_left",
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/accounts/user/mark_as_left.html", context)
 
 
 admin.site.unregister(Group)

@@ -7,9 +7,13 @@ and accounts/admin.py; `summarise` turns an event's detail into one readable lin
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+import datetime as dt
 
-from .models import AuditEvent, Membership
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import AuditEvent, Membership, Organisation
 
 
 def record(
@@ -33,7 +37,7 @@ def record(
     )
 
 
-# --- One readable line per event -------------------------------------------------------------
+# --- One plain sentence per event -------------------------------------------------------------
 
 
 def _name(value) -> str:
@@ -42,13 +46,20 @@ def _name(value) -> str:
     return "?" if value in (None, "") else str(value)
 
 
-def _until(value) -> str:
-    return str(value) if value else _("now")
+def _day(value, year: int | None = None) -> str:
+    """'30 Nov' (in the event's own year) or '30 Nov 2025'; the month in the reader's language."""
+    if not value:
+        return "?"
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return date_format(day, "j M" if day.year == year else "j M Y")
 
 
 def _role(value) -> str:
     try:
-        return str(Membership.Role(value).label)
+        return str(Membership.Role(value).label).lower()
     except ValueError:
         return str(value or "?")
 
@@ -57,90 +68,177 @@ def _names(values) -> str:
     return ", ".join(_name(v) for v in values or []) or "—"
 
 
-def _k_scheduled(d: dict) -> str:
-    return _("k %(old)s → %(new)s, applies from the week of %(monday)s") % {
-        "old": d.get("old", "?"), "new": d.get("new", "?"), "monday": d.get("applies_from", "?"),
+def _k_scheduled(d: dict, year: int) -> str:
+    return _("Lowered the smallest group shown from %(old)s to %(new)s, effective week of %(monday)s") % {
+        "old": d.get("old", "?"), "new": d.get("new", "?"), "monday": _day(d.get("applies_from"), year),
     }
 
 
-def _k_raised(d: dict) -> str:
-    return _("k %(old)s → %(new)s, applies from the next published week") % {
+def _k_raised(d: dict, year: int) -> str:
+    return _("Raised the smallest group shown from %(old)s to %(new)s, effective from the next published week") % {
         "old": d.get("old", "?"), "new": d.get("new", "?"),
     }
 
 
-def _k_cancelled(d: dict) -> str:
-    return _("scheduled k %(old)s cancelled; k stays %(new)s") % {"old": d.get("old", "?"), "new": d.get("new", "?")}
+def _k_cancelled(d: dict, year: int) -> str:
+    return _("Cancelled the scheduled lowering to %(old)s; the smallest group shown stays %(new)s") % {
+        "old": d.get("old", "?"), "new": d.get("new", "?"),
+    }
 
 
-def _membership(d: dict) -> str:
-    return _("%(person)s in %(team)s as %(role)s, from %(start)s until %(end)s") % {
+def _short(value) -> str:
+    text = " ".join(str(value).split()) if value not in (None, "") else _("(empty)")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _fields_changed(d: dict, year: int) -> str:
+    parts = []
+    for field, values in (d.get("changes") or {}).items():
+        try:
+            label = str(Organisation._meta.get_field(field).verbose_name)
+        except Exception:  # a field since removed: its stored name will do
+            label = field
+        parts.append(_("%(field)s from “%(old)s” to “%(new)s”") % {
+            "field": label, "old": _short(values.get("before")), "new": _short(values.get("after")),
+        })
+    return _("Changed the organisation's %(changes)s") % {"changes": "; ".join(parts) or "—"}
+
+
+def _membership_started(d: dict, year: int) -> str:
+    text = _("Added %(person)s to %(team)s as %(role)s, from %(start)s") % {
         "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
-        "start": d.get("from") or "?", "end": _until(d.get("until")),
+        "start": _day(d.get("from"), year),
     }
-
-
-def _membership_changed(d: dict) -> str:
-    before, after = d.get("before") or {}, d.get("after") or {}
-    return _("%(person)s in %(team)s: from %(b_start)s until %(b_end)s → from %(a_start)s until %(a_end)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")),
-        "b_start": before.get("from") or "?", "b_end": _until(before.get("until")),
-        "a_start": after.get("from") or "?", "a_end": _until(after.get("until")),
-    }
-
-
-def _membership_ended(d: dict) -> str:
-    return _("%(person)s left %(team)s (%(role)s) on %(end)s; member since %(start)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
-        "end": d.get("until") or "?", "start": d.get("from") or "?",
-    }
-
-
-def _membership_moved(d: dict) -> str:
-    return _("%(person)s (%(role)s) moved %(old)s → %(new)s on %(day)s") % {
-        "person": _name(d.get("person")), "role": _role(d.get("role")), "old": _name(d.get("from_team")),
-        "new": _name(d.get("to_team")), "day": d.get("on") or "?",
-    }
-
-
-def _role_changed(d: dict) -> str:
-    before = d.get("before") or {}
-    return _("%(person)s in %(team)s: %(old)s → %(new)s from %(day)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "old": _role(before.get("role")),
-        "new": _role(d.get("role")), "day": d.get("from") or "?",
-    }
-
-
-def _team_or_group(d: dict) -> str:
-    text = _name(d.get("team") or d.get("group"))
-    if d.get("teams") is not None:
-        text += " (" + _("teams: %(names)s") % {"names": _names(d.get("teams"))} + ")"
-    if d.get("members") is not None:
-        text += " (" + _("%(count)s current memberships") % {"count": d["members"]} + ")"
+    if d.get("until"):
+        text += _(" until %(end)s") % {"end": _day(d.get("until"), year)}
     return text
 
 
-def _renamed(d: dict) -> str:
-    return _("“%(old)s” → “%(new)s”") % {
+def _membership_deleted(d: dict, year: int) -> str:
+    return _("Deleted the membership of %(person)s in %(team)s (%(role)s, from %(start)s)") % {
+        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
+        "start": _day(d.get("from"), year),
+    }
+
+
+def _period(values: dict, year: int) -> str:
+    if values.get("until"):
+        return _("%(start)s to %(end)s") % {"start": _day(values.get("from"), year),
+                                            "end": _day(values.get("until"), year)}
+    return _("%(start)s onwards") % {"start": _day(values.get("from"), year)}
+
+
+def _membership_changed(d: dict, year: int) -> str:
+    return _("Changed the dates of %(person)s in %(team)s from %(before)s to %(after)s") % {
+        "person": _name(d.get("person")), "team": _name(d.get("team")),
+        "before": _period(d.get("before") or {}, year), "after": _period(d.get("after") or {}, year),
+    }
+
+
+def _membership_ended(d: dict, year: int) -> str:
+    return _("Took %(person)s out of %(team)s on %(end)s (%(role)s since %(start)s)") % {
+        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
+        "end": _day(d.get("until"), year), "start": _day(d.get("from"), year),
+    }
+
+
+def _membership_moved(d: dict, year: int) -> str:
+    return _("Moved %(person)s from %(old)s to %(new)s, from %(day)s") % {
+        "person": _name(d.get("person")), "old": _name(d.get("from_team")), "new": _name(d.get("to_team")),
+        "day": _day(d.get("on"), year),
+    }
+
+
+def _role_changed(d: dict, year: int) -> str:
+    before = d.get("before") or {}
+    return _("Made %(person)s %(new)s in %(team)s (was %(old)s), from %(day)s") % {
+        "person": _name(d.get("person")), "team": _name(d.get("team")), "old": _role(before.get("role")),
+        "new": _role(d.get("role")), "day": _day(d.get("from"), year),
+    }
+
+
+def _team_created(d: dict, year: int) -> str:
+    if d.get("import"):
+        return _("Created the team %(team)s (from an import)") % {"team": _name(d.get("team"))}
+    return _("Created the team %(team)s") % {"team": _name(d.get("team"))}
+
+
+def _team_deleted(d: dict, year: int) -> str:
+    members = d.get("members") or 0
+    return ngettext(
+        "Deleted the team %(team)s, with its %(count)d current membership",
+        "Deleted the team %(team)s, with its %(count)d current memberships",
+        members,
+    ) % {"team": _name(d.get("team")), "count": members}
+
+
+def _team_renamed(d: dict, year: int) -> str:
+    return _("Renamed the team “%(old)s” to “%(new)s”") % {
         "old": (d.get("before") or {}).get("name", "?"), "new": (d.get("after") or {}).get("name", "?"),
     }
 
 
-def _group_teams(d: dict) -> str:
-    return _("%(group)s: added %(added)s; removed %(removed)s") % {
-        "group": _name(d.get("group")), "added": _names(d.get("added")), "removed": _names(d.get("removed")),
+def _group_created(d: dict, year: int) -> str:
+    return _("Created the group %(group)s, joining %(teams)s") % {
+        "group": _name(d.get("group")), "teams": _names(d.get("teams")),
     }
 
 
-def _fields_changed(d: dict) -> str:
-    changes = d.get("changes") or {}
-    return "; ".join(
-        f"{field}: {values.get('before', '')} → {values.get('after', '')}" for field, values in changes.items()
-    ) or "—"
+def _group_deleted(d: dict, year: int) -> str:
+    return _("Deleted the group %(group)s (it joined %(teams)s)") % {
+        "group": _name(d.get("group")), "teams": _names(d.get("teams")),
+    }
 
 
-def _admin_change(d: dict) -> str:
-    return " ".join(str(d.get(key, "")) for key in ("model", "object_id", "change")).strip() or "—"
+def _group_renamed(d: dict, year: int) -> str:
+    return _("Renamed the group “%(old)s” to “%(new)s”") % {
+        "old": (d.get("before") or {}).get("name", "?"), "new": (d.get("after") or {}).get("name", "?"),
+    }
+
+
+def _group_teams(d: dict, year: int) -> str:
+    parts = []
+    if d.get("added"):
+        parts.append(_("added %(teams)s to the group %(group)s") % {
+            "teams": _names(d.get("added")), "group": _name(d.get("group"))})
+    if d.get("removed"):
+        parts.append(_("took %(teams)s out of the group %(group)s") % {
+            "teams": _names(d.get("removed")), "group": _name(d.get("group"))})
+    text = "; ".join(str(p) for p in parts) or _name(d.get("group"))
+    return text[:1].upper() + text[1:]
+
+
+def _admin_change(d: dict, year: int) -> str:
+    what = str(d.get("model_name") or d.get("model") or "?")
+    name = d.get("name") or d.get("object_id") or ""
+    sentence = {
+        "added": _("Added the %(what)s “%(name)s”"),
+        "changed": _("Changed the %(what)s “%(name)s”"),
+        "deleted": _("Deleted the %(what)s “%(name)s”"),
+    }.get(d.get("change"), _("Changed the %(what)s “%(name)s”"))
+    return sentence % {"what": what, "name": name}
+
+
+def _person_left(d: dict, year: int) -> str:
+    return _("Marked %(person)s as left on %(day)s; they can sign in to their own data until %(until)s") % {
+        "person": _name(d.get("person")), "day": _day(d.get("on"), year), "until": _day(d.get("access_until"), year),
+    }
+
+
+def _leaver_closed(d: dict, year: int) -> str:
+    return _("Closed the account of %(person)s, who left on %(day)s, and erased their check-ins") % {
+        "person": _name(d.get("person")), "day": _day(d.get("left_on"), year),
+    }
+
+
+def _people_imported(d: dict, year: int) -> str:
+    text = _("Imported %(file)s: %(new)s invited, %(changed)s changed, %(unchanged)s unchanged") % {
+        "file": d.get("file") or _("a file"), "new": d.get("new", 0), "changed": d.get("changed", 0),
+        "unchanged": d.get("unchanged", 0),
+    }
+    if d.get("teams_created"):
+        text += "; " + _("new teams: %(teams)s") % {"teams": ", ".join(d["teams_created"])}
+    return text
 
 
 _SUMMARIES = {
@@ -148,31 +246,35 @@ _SUMMARIES = {
     AuditEvent.Action.K_RAISED: _k_raised,
     AuditEvent.Action.K_LOWERING_CANCELLED: _k_cancelled,
     AuditEvent.Action.ORGANISATION_CHANGED: _fields_changed,
-    AuditEvent.Action.MEMBERSHIP_STARTED: _membership,
-    AuditEvent.Action.MEMBERSHIP_DELETED: _membership,
+    AuditEvent.Action.MEMBERSHIP_STARTED: _membership_started,
+    AuditEvent.Action.MEMBERSHIP_DELETED: _membership_deleted,
     AuditEvent.Action.MEMBERSHIP_CHANGED: _membership_changed,
     AuditEvent.Action.MEMBERSHIP_ENDED: _membership_ended,
     AuditEvent.Action.MEMBERSHIP_MOVED: _membership_moved,
     AuditEvent.Action.MEMBERSHIP_ROLE_CHANGED: _role_changed,
-    AuditEvent.Action.TEAM_CREATED: _team_or_group,
-    AuditEvent.Action.TEAM_DELETED: _team_or_group,
-    AuditEvent.Action.TEAM_RENAMED: _renamed,
-    AuditEvent.Action.GROUP_CREATED: _team_or_group,
-    AuditEvent.Action.GROUP_DELETED: _team_or_group,
-    AuditEvent.Action.GROUP_RENAMED: _renamed,
+    AuditEvent.Action.TEAM_CREATED: _team_created,
+    AuditEvent.Action.TEAM_DELETED: _team_deleted,
+    AuditEvent.Action.TEAM_RENAMED: _team_renamed,
+    AuditEvent.Action.GROUP_CREATED: _group_created,
+    AuditEvent.Action.GROUP_DELETED: _group_deleted,
+    AuditEvent.Action.GROUP_RENAMED: _group_renamed,
     AuditEvent.Action.GROUP_TEAMS_CHANGED: _group_teams,
     AuditEvent.Action.ADMIN_CHANGE: _admin_change,
+    AuditEvent.Action.PERSON_LEFT: _person_left,
+    AuditEvent.Action.LEAVER_CLOSED: _leaver_closed,
+    AuditEvent.Action.PEOPLE_IMPORTED: _people_imported,
 }
 
 
 def summarise(event: AuditEvent) -> str:
-    """One line saying what changed, from the event's detail (names and ids only)."""
+    """One plain sentence saying what happened, from the event's detail (names and ids only)."""
     detail = event.detail if isinstance(event.detail, dict) else {}
     describe = _SUMMARIES.get(event.action)
+    year = event.created_at.year if event.created_at else None
     if describe is not None:
         try:
-            return describe(detail)
-        except (AttributeError, TypeError, KeyError):
+            return describe(detail, year)
+        except (AttributeError, TypeError, KeyError, ValueError):
             pass
     parts = [f"{key}: {value}" for key, value in detail.items() if not isinstance(value, dict | list)]
     return "; ".join(parts) or "—"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -33,13 +34,16 @@ def user_for_invitation_token(token: str) -> User | None:
         return None
     if not isinstance(payload, dict):
         return None
-    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    user = User.objects.filter(pk=payload.get("u"), is_active=True, left_on=None).first()
     if user is None or not constant_time_compare(str(payload.get("p", "")), _password_fingerprint(user)):
         return None
     return user
 
 
 def send_invitation(user: User, invited_by: User | None = None) -> None:
+    teams = list(
+        user.memberships.current().select_related("team").order_by("team__name").values_list("team__name", flat=True)
+    )
     link = settings.SITE_URL + reverse("accept_invitation", args=[make_invitation_token(user)])
     send_templated(
         "invitation",
@@ -48,8 +52,23 @@ def send_invitation(user: User, invited_by: User | None = None) -> None:
             "user": user,
             "invited_by": invited_by,
             "organisation": user.organisation,
+            "teams": teams,
             "link": link,
             "valid_days": settings.INVITATION_MAX_AGE // 86400,
         },
         language=user.language or None,
     )
+
+
+def queue_invitations(user_ids: list[int], invited_by: User | None = None) -> None:
+    """Queue one invitation per person once the current transaction commits (nothing if it rolls back)."""
+    from .tasks import send_invitation_task
+
+    invited_by_id = invited_by.pk if invited_by is not None else None
+    ids = list(user_ids)
+
+    def enqueue() -> None:
+        for user_id in ids:
+            send_invitation_task.delay(user_id, invited_by_id)
+
+    transaction.on_commit(enqueue)

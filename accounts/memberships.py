@@ -30,8 +30,9 @@ class MembershipError(Exception):
     """A membership change that cannot be made, with a message for the admin."""
 
 
-def _person(user: User) -> dict:
-    return {"id": user.pk, "email": user.email}
+def person_ref(user: User) -> dict:
+    """How the audit log names a person: id, email and the name shown in the admin."""
+    return {"id": user.pk, "email": user.email, "name": str(user)}
 
 
 def _team(team: Team) -> dict:
@@ -46,7 +47,7 @@ def membership_detail(membership: Membership) -> dict:
     """What the audit log keeps about a membership: who, which team, role and dates. No check-in data."""
     return {
         "membership_id": membership.pk,
-        "person": _person(membership.user),
+        "person": person_ref(membership.user),
         "team": _team(membership.team),
         "role": membership.role,
         "from": _day(membership.started_on),
@@ -139,7 +140,7 @@ def do_move_membership(membership: Membership, new_team: Team, *, actor=None, no
         organisation_id=new_team.organisation_id,
         team=new_team,
         detail={
-            "person": _person(membership.user),
+            "person": person_ref(membership.user),
             "role": membership.role,
             "from_team": _team(old_team),
             "to_team": _team(new_team),

@@ -30,6 +30,15 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+# How long someone who left can still sign in to download or erase their own check-ins.
+DEFAULT_LEAVER_ACCESS_DAYS = 30
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(_known_time_zones())]
 
@@ -61,6 +70,21 @@ class Organisation(models.Model):
         _("crisis contact"),
         blank=True,
         help_text=_("Shown to staff when their check-ins suggest a hard time, e.g. a 24-hour crisis line."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("New people are invited in this language; each person can change their own."),
+    )
+    leaver_access_days = models.PositiveSmallIntegerField(
+        _("days a leaver can still sign in"),
+        default=DEFAULT_LEAVER_ACCESS_DAYS,
+        help_text=_(
+            "After someone leaves, they can sign in for this many days, only to download or erase their "
+            "own check-ins. Then their account is closed and their check-ins are erased. 0 closes it at once."
+        ),
     )
     retention_days = models.PositiveIntegerField(
         _("keep check-ins for (days)"),
@@ -160,9 +184,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    class Language(models.TextChoices):
-        ENGLISH = "en", _("English")
-        SPANISH = "es", _("Spanish")
+    Language = Language
 
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
@@ -194,6 +216,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Set automatically for organisation admins and superusers."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set by accounts.leavers.do_mark_left: memberships ended, sign-in limited to the person's own
+    # data until the organisation's leaver_access_days have passed.
+    left_on = models.DateField(_("left on"), null=True, blank=True, editable=False)
     # Whether the person has a confirmed second-step device (authenticator or backup codes),
     # kept by accounts/signals.py whenever a device is saved or deleted. It travels with the
     # user row every request loads anyway, so the two-step check costs no extra query. The
@@ -227,6 +252,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_org_admin:
             self.is_staff = True
         super().save(*args, **kwargs)
+
+    @property
+    def has_accepted_invitation(self) -> bool:
+        """Whether the person has chosen a password (an invited person has an unusable one)."""
+        return self.has_usable_password()
 
     def get_full_name(self) -> str:
         return str(self)
@@ -392,6 +422,9 @@ class AuditEvent(models.Model):
         DIGEST_SENT = "digest_sent", _("Weekly digest sent")
         SHARED_CHECKIN_VIEW = "shared_checkin_view", _("Opened a shared check-in")
         ERASURE = "erasure", _("Erased data")
+        PERSON_LEFT = "person_left", _("Marked a person as left")
+        LEAVER_CLOSED = "leaver_closed", _("Closed a leaver's account")
+        PEOPLE_IMPORTED = "people_imported", _("Imported people from a file")
         ADMIN_CHANGE = "admin_change", _("Other change in the admin")
         RETENTION = "retention", _("Deleted old check-ins (retention)")
         # Admin changes that can affect what is published: each with its before and after.

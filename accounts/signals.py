@@ -49,6 +49,9 @@ def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> 
             "model": content_type.model if content_type is not None else "",
             "object_id": instance.object_id or "",
             "change": {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, ""),
+            "model_name": str(content_type.model_class()._meta.verbose_name)
+            if content_type is not None and content_type.model_class() is not None else "",
+            "name": instance.object_repr,
         },
     )
 

@@ -6,11 +6,17 @@ class CheckinsConfig(AppConfig):
     name = "checkins"
     verbose_name = _("Check-ins")
 
+    def ready(self) -> None:
+        from . import leavers  # noqa: F401
+
     def navigation(self, user):
         from django.urls import reverse
 
         from accounts.navigation import NavItem
 
+        if user.left_on is not None:
+            # Someone who left keeps only their own data, for the organisation's access window.
+            return [NavItem(_("My data"), reverse("checkins:my_data"), order=60)]
         if not user.is_member:
             return []
         return [

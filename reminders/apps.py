@@ -20,3 +20,18 @@ class RemindersConfig(AppConfig):
         if user.is_superuser or (user.is_org_admin and user.organisation_id):
             items.append(NavItem(_("Reminder log"), reverse("reminders:deliveries"), order=85))
         return items
+
+    def organisation_checklist(self, organisation):
+        from django.urls import reverse
+
+        from accounts.checklist import ChecklistItem
+
+        from .models import ReminderSchedule
+
+        active = ReminderSchedule.objects.filter(organisation=organisation, is_active=True).exists()
+        return [ChecklistItem(
+            _("A reminder schedule invites staff to check in."),
+            active,
+            reverse(f"admin:reminders_reminderschedule_{'changelist' if active else 'add'}"),
+            order=30,
+        )]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "import_export",
     "accounts",
     "checkins",
     "supervision",
@@ -145,6 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_MAX_AGE = env.int("INVITATION_MAX_AGE", default=60 * 60 * 24 * 7)  # one week
+# Invitations from an import or a bulk resend go through Celery at most this fast (per worker),
+# a pace most mail servers accept without throttling us (docs/admins.md).
+INVITATION_RATE_LIMIT = env.str("INVITATION_RATE_LIMIT", default="60/m")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # The age counts from the last request (expiry after inactivity), give or take SESSION_RENEW_AFTER:
@@ -191,6 +195,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# 24-hour times in every language (sts_checkin/formats/en): "16:30", never "4:30 p.m.".
+FORMAT_MODULE_PATH = ["sts_checkin.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -208,6 +214,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+# People are imported in the admin from CSV or TSV files (accounts/people_import.py).
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the import writes its own audit entries
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -51,6 +51,8 @@ def post_k(client, organisation: Organisation, k, capture, **extra):
         "support_contact": organisation.support_contact,
         "crisis_contact": organisation.crisis_contact,
         "retention_days": organisation.retention_days or "",
+        "language": organisation.language,
+        "leaver_access_days": organisation.leaver_access_days,
         **extra,
     }
     with time_machine.travel(NOW, tick=False), capture(execute=True):

@@ -109,7 +109,7 @@ def test_a_superuser_may_still_delete_a_membership(as_root, team_a, alice):
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBERSHIP_DELETED)
-    assert event.detail["person"] == {"id": alice.pk, "email": alice.email}
+    assert event.detail["person"] == {"id": alice.pk, "email": alice.email, "name": "Alice Member"}
     assert event.detail["team"]["name"] == "Team A"
 
 
@@ -144,7 +144,7 @@ def test_adding_a_person_on_the_team_page_starts_today_and_tells_them(
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBERSHIP_STARTED)
     assert event.actor == olivia_of(as_olivia)
     assert event.organisation_id == organisation.pk and event.team == team_a
-    assert event.detail["person"] == {"id": newcomer.pk, "email": "newcomer@example.org"}
+    assert event.detail["person"] == {"id": newcomer.pk, "email": "newcomer@example.org", "name": "Nina Newcomer"}
     assert (event.detail["role"], event.detail["from"], event.detail["until"]) == ("member", "2026-06-18", None)
 
     (message,) = mail.outbox

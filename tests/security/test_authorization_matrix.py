@@ -268,3 +268,49 @@ def test_the_admin_answers_each_persona_as_the_table_says(world, persona):
                 text = response.content.decode(errors="replace")
                 leaks += [f"{url}: {marker}" for marker in markers if marker in text]
     assert (mismatches, leaks) == ([], [])
+
+
+# --- Admin URLs beyond each model's standard views (the people import) ------------------------
+# A GET by each persona, in the order of PERSONAS. The import itself is scoped to the admin's own
+# organisation (tests/accounts/test_people_import.py: an organisation admin imports only into theirs).
+A = "admin-login"
+ADMIN_EXTRA_EXPECTED: dict[str, tuple[str, ...]] = {
+    "admin:accounts_user_import": (A, A, A, A, A, "200", "200", "200"),
+    "admin:accounts_user_process_import": (A, A, A, A, A, "405", "405", "405"),  # POST only, after a preview
+    # django-otp's pages for one authenticator (here root's): superusers only.
+    "admin:otp_totp_totpdevice_config": (A, A, A, A, A, "403", "403", "200"),
+    "admin:otp_totp_totpdevice_qrcode": (A, A, A, A, A, "403", "403", "200"),
+}
+STANDARD_ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
+SITE_WIDE_ADMIN_URLS = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete",
+                        "jsi18n", "view_on_site", "app_list"}
+
+
+def extra_admin_url_names() -> set[str]:
+    from django.contrib import admin
+
+    names = set()
+    for _route, name in _walk(admin.site.get_urls(), namespace="admin"):
+        view = name.removeprefix("admin:")
+        if view == "?" or view in SITE_WIDE_ADMIN_URLS or view.rsplit("_", 1)[-1] in STANDARD_ADMIN_VIEWS:
+            continue
+        names.add(name)
+    return names
+
+
+def test_every_extra_admin_url_has_a_row():
+    assert extra_admin_url_names() == set(ADMIN_EXTRA_EXPECTED)
+    assert all(len(row) == len(PERSONAS) for row in ADMIN_EXTRA_EXPECTED.values())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_extra_admin_urls_answer_each_persona_as_the_table_says(world, persona):
+    client = TwoStepClient()
+    if persona != "anonymous":
+        client.force_login(world.people[persona])
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.people["root"], name="Root's phone", confirmed=True)
+    args = {name: [device.pk] for name in ADMIN_EXTRA_EXPECTED if name.startswith("admin:otp_totp")}
+    got = {name: _admin_outcome(client.get(reverse(name, args=args.get(name, [])))) for name in ADMIN_EXTRA_EXPECTED}
+    assert got == {name: row[PERSONAS.index(persona)] for name, row in ADMIN_EXTRA_EXPECTED.items()}

@@ -169,6 +169,8 @@ def lower_k(admin: TwoStepClient, organisation: Organisation, k: int, capture) -
             "support_contact": organisation.support_contact,
             "crisis_contact": organisation.crisis_contact,
             "retention_days": organisation.retention_days or "",
+            "language": organisation.language,
+            "leaver_access_days": organisation.leaver_access_days,
         },
         capture,
     )
