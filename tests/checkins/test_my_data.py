@@ -55,7 +55,7 @@ def test_json_export_round_trips_every_value(alice_client, history):
 
 
 def test_csv_export_speaks_in_the_words_of_the_form(alice_client, alice, history):
-    first, second = history
+    first, _second = history
     DayMark.objects.create(user=alice, local_date=first.local_date - timedelta(days=1), kind="hard_day")
     response = alice_client.get(reverse("checkins:export", args=["csv"]))
     assert response["Content-Type"].startswith("text/csv")
