@@ -174,7 +174,9 @@ AUDITED_ORGANISATION_FIELDS = ("name", "time_zone", "retention_days", "support_c
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "support_person", "retention_days",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +185,11 @@ class OrganisationForm(forms.ModelForm):
             if self.instance.pk:
                 # The field asks what k should be: a scheduled lower value is what was asked for last.
                 self.initial["anonymity_k"] = thresholds.target_k(self.instance)
+        if "support_person" in self.fields:
+            self.fields["support_person"].queryset = (
+                User.objects.filter(organisation=self.instance, is_active=True) if self.instance.pk
+                else User.objects.none()
+            )
 
 
 @admin.register(Organisation)
@@ -194,7 +201,9 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     readonly_fields = ["scheduled_k_change"]
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "retention_days"]
+        fields = [
+            "name", "time_zone", "anonymity_k", "support_contact", "crisis_contact", "support_person", "retention_days",
+        ]
         if obj is not None:
             fields.insert(3, "scheduled_k_change")
         return fields

@@ -139,6 +139,12 @@ def _fields_changed(d: dict) -> str:
     ) or "—"
 
 
+def _team_action(d: dict) -> str:
+    return _("%(team)s, %(day)s: %(description)s") % {
+        "team": _name(d.get("team")), "day": d.get("done_on") or "?", "description": d.get("description") or "?",
+    }
+
+
 def _admin_change(d: dict) -> str:
     return " ".join(str(d.get(key, "")) for key in ("model", "object_id", "change")).strip() or "—"
 
@@ -162,6 +168,8 @@ _SUMMARIES = {
     AuditEvent.Action.GROUP_RENAMED: _renamed,
     AuditEvent.Action.GROUP_TEAMS_CHANGED: _group_teams,
     AuditEvent.Action.ADMIN_CHANGE: _admin_change,
+    AuditEvent.Action.TEAM_ACTION_RECORDED: _team_action,
+    AuditEvent.Action.TEAM_ACTION_DELETED: _team_action,
 }
 
 
