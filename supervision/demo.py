@@ -29,10 +29,9 @@ DEMO_ACTIONS = (
 
 
 def extend(organisation) -> None:
-    if not CheckIn.objects.filter(user__organisation=organisation).exists():
-        return
     _share(organisation)
-    _actions(organisation)
+    if CheckIn.objects.filter(user__organisation=organisation).exists():
+        _actions(organisation)
     publish_due(organisations=[organisation])
 
 

@@ -78,7 +78,7 @@ def test_unticking_everything_withdraws_the_share(client, alice, bob, alice_chec
 @pytest.mark.parametrize("persona", ["dave", "olivia", "oscar", "eve", "root", "carol"])
 def test_nobody_else_sees_a_shared_check_in(client, request, alice, alice_checkin, persona):
     client.force_login(alice)
-    share(client, alice_checkin, share_ratings=True, wants_to_talk=True)
+    share(client, alice_checkin, share_ratings=True)
     shared = SharedCheckIn.objects.get()
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("supervision:shared_detail", args=[shared.pk])).status_code == 404
