@@ -70,21 +70,39 @@ FAMILIES: tuple[Family, ...] = (
         ("intrusion", "avoidance", "arousal", "exhaustion"),
     ),
     Family(
-        "high_share", gettext_lazy("Share of check-ins in the high band"), ("high_share",),
-        top=100, step=25, same_within=Decimal(5),
+        "high_share",
+        gettext_lazy("Share of check-ins in the high band"),
+        ("high_share",),
+        top=100,
+        step=25,
+        same_within=Decimal(5),
     ),
     Family(
-        "exposure", gettext_lazy("Days with distressing material, per person"), ("exposure_days",),
-        top=7, step=1, same_within=Decimal("0.3"),
+        "exposure",
+        gettext_lazy("Days with distressing material, per person"),
+        ("exposure_days",),
+        top=7,
+        step=1,
+        same_within=Decimal("0.3"),
     ),
     Family("workload", gettext_lazy("How manageable the workload felt (0–4)"), ("workload",)),
     Family(
-        "time_off", gettext_lazy("Days since time off (median)"), ("days_since_time_off",),
-        top=28, step=7, same_within=Decimal(3), grows=True,
+        "time_off",
+        gettext_lazy("Days since time off (median)"),
+        ("days_since_time_off",),
+        top=28,
+        step=7,
+        same_within=Decimal(3),
+        grows=True,
     ),
     Family(
-        "participation", gettext_lazy("Participation: share of the team who checked in"), ("participation",),
-        table_keys=("people", "participation"), top=100, step=25, same_within=Decimal(5),
+        "participation",
+        gettext_lazy("Participation: share of the team who checked in"),
+        ("participation",),
+        table_keys=("people", "participation"),
+        top=100,
+        step=25,
+        same_within=Decimal(5),
     ),
     Family("practices", gettext_lazy("Most-used Reset practices"), (), table_keys=("top_practices",)),
 )
@@ -174,8 +192,9 @@ def _value(grid: Grid, unit: Unit, period: Period, key: str):
 def _top(grid: Grid, unit: Unit, family: Family) -> float:
     top = family.top
     if family.grows:
-        values = [float(v) for key in family.chart_keys for p in grid.periods
-                  if (v := _value(grid, unit, p, key)) is not None]
+        values = [
+            float(v) for key in family.chart_keys for p in grid.periods if (v := _value(grid, unit, p, key)) is not None
+        ]
         while values and max(values) > top:
             top += family.step
     return top
@@ -222,17 +241,23 @@ def _gap_note(grid: Grid, unit: Unit, key: str) -> str:
     hidden = len(reasons) - unpublished
     parts = []
     if hidden:
-        parts.append(ngettext(
-            "%(count)d week is left blank: too few check-ins to show without identifying anyone.",
-            "%(count)d weeks are left blank: too few check-ins to show without identifying anyone.",
-            hidden,
-        ) % {"count": hidden})
+        parts.append(
+            ngettext(
+                "%(count)d week is left blank: too few check-ins to show without identifying anyone.",
+                "%(count)d weeks are left blank: too few check-ins to show without identifying anyone.",
+                hidden,
+            )
+            % {"count": hidden}
+        )
     if unpublished:
-        parts.append(ngettext(
-            "%(count)d week has no published figures: the team or group was not counted yet.",
-            "%(count)d weeks have no published figures: the team or group was not counted yet.",
-            unpublished,
-        ) % {"count": unpublished})
+        parts.append(
+            ngettext(
+                "%(count)d week has no published figures: the team or group was not counted yet.",
+                "%(count)d weeks have no published figures: the team or group was not counted yet.",
+                unpublished,
+            )
+            % {"count": unpublished}
+        )
     return " ".join(parts)
 
 
@@ -260,13 +285,16 @@ def reading(grid: Grid, unit: Unit, family: Family) -> str:
             words = _("%(measure)s: %(value)s last week") % {"measure": label, "value": shown}
         elif abs(now - then) < family.same_within:
             words = _("%(measure)s: %(value)s last week, about the same as the week before") % {
-                "measure": label, "value": shown}
+                "measure": label,
+                "value": shown,
+            }
         elif now > then:
-            words = _("%(measure)s: %(value)s last week, up from the week before") % {
-                "measure": label, "value": shown}
+            words = _("%(measure)s: %(value)s last week, up from the week before") % {"measure": label, "value": shown}
         else:
             words = _("%(measure)s: %(value)s last week, down from the week before") % {
-                "measure": label, "value": shown}
+                "measure": label,
+                "value": shown,
+            }
         parts.append(words)
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "." if text else ""
@@ -304,9 +332,12 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
     # A hidden week is a shaded gap, explained once under the chart.
     first_key = family.chart_keys[0]
     gaps = [
-        {"x": round(max(PAD_LEFT, x_at(i) - slot / 2), 1),
-         "width": round(min(CHART_WIDTH - PAD_RIGHT, x_at(i) + slot / 2) - max(PAD_LEFT, x_at(i) - slot / 2), 1)}
-        for i, cell in enumerate(grid.series(unit, first_key)) if not cell.published
+        {
+            "x": round(max(PAD_LEFT, x_at(i) - slot / 2), 1),
+            "width": round(min(CHART_WIDTH - PAD_RIGHT, x_at(i) + slot / 2) - max(PAD_LEFT, x_at(i) - slot / 2), 1),
+        }
+        for i, cell in enumerate(grid.series(unit, first_key))
+        if not cell.published
     ]
     y_ticks, value = [], 0.0
     while value <= top + 1e-9:
@@ -314,8 +345,11 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
         value += family.step
     every = max(1, round(len(periods) / X_LABELS))
     x_ticks = [
-        {"x": round(x_at(i), 1), "label": short_date(periods[i].start),
-         "anchor": "end" if i == len(periods) - 1 and len(periods) > 1 else ("start" if i == 0 else "middle")}
+        {
+            "x": round(x_at(i), 1),
+            "label": short_date(periods[i].start),
+            "anchor": "end" if i == len(periods) - 1 and len(periods) > 1 else ("start" if i == 0 else "middle"),
+        }
         for i in range(len(periods) - 1, -1, -every)
     ][::-1]
     markers = []
@@ -323,12 +357,17 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
     for action in actions:
         i = index.get(Period.week_of(action.done_on))
         if i is not None:
-            markers.append(ActionMarker(len(markers) + 1, round(x_at(i), 1), date_format(action.done_on, "j M Y"),
-                                        action.description))
+            markers.append(
+                ActionMarker(
+                    len(markers) + 1, round(x_at(i), 1), date_format(action.done_on, "j M Y"), action.description
+                )
+            )
     names = ", ".join(s.label for s in series)
     gap_note = _gap_note(grid, unit, first_key)
     description = _("%(names)s for each week from the %(first)s to the %(last)s.") % {
-        "names": names, "first": week_label(periods[0]), "last": week_label(periods[-1]),
+        "names": names,
+        "first": week_label(periods[0]),
+        "last": week_label(periods[-1]),
     }
     if gap_note:
         description += " " + gap_note
@@ -339,8 +378,17 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
             len(markers),
         ) % {"count": len(markers)}
     return Chart(
-        family.slug, str(family.title), description, reading(grid, unit, family), y_ticks, x_ticks, series,
-        gaps, gap_note, markers, family_table(grid, unit, family),
+        family.slug,
+        str(family.title),
+        description,
+        reading(grid, unit, family),
+        y_ticks,
+        x_ticks,
+        series,
+        gaps,
+        gap_note,
+        markers,
+        family_table(grid, unit, family),
     )
 
 
@@ -351,9 +399,14 @@ def charts(grid: Grid, unit: Unit, actions: Sequence = ()) -> list[Chart]:
 def tables_only(grid: Grid, unit: Unit) -> list[dict]:
     """The families without a chart: a title, a reading and their table."""
     return [
-        {"slug": family.slug, "title": str(family.title), "reading": reading(grid, unit, family),
-         "table": family_table(grid, unit, family)}
-        for family in FAMILIES if not family.chart_keys
+        {
+            "slug": family.slug,
+            "title": str(family.title),
+            "reading": reading(grid, unit, family),
+            "table": family_table(grid, unit, family),
+        }
+        for family in FAMILIES
+        if not family.chart_keys
     ]
 
 
@@ -380,15 +433,29 @@ def export_rows(grid: Grid, units: list[Unit], actions: Sequence = ()) -> list[l
                     status = "not published"
                 else:
                     status = f"suppressed: {cell.reason.value}"
-                rows.append([
-                    grid.labels[unit], period.label, period.start.isoformat(), period.end.isoformat(),
-                    measure.key, value, status,
-                ])
+                rows.append(
+                    [
+                        grid.labels[unit],
+                        period.label,
+                        period.start.isoformat(),
+                        period.end.isoformat(),
+                        measure.key,
+                        value,
+                        status,
+                    ]
+                )
     if units:
         for action in actions:
             period = Period.week_of(action.done_on)
-            rows.append([
-                grid.labels[units[0]], period.label, action.done_on.isoformat(), action.done_on.isoformat(),
-                "team_action", action.description, "team action",
-            ])
+            rows.append(
+                [
+                    grid.labels[units[0]],
+                    period.label,
+                    action.done_on.isoformat(),
+                    action.done_on.isoformat(),
+                    "team_action",
+                    action.description,
+                    "team action",
+                ]
+            )
     return rows

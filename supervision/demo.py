@@ -53,8 +53,14 @@ def _actions(organisation) -> None:
         return
     supervisor = team.memberships.filter(user__email=demo_email("sam")).first()
     today = organisation.today()
-    TeamAction.objects.bulk_create([
-        TeamAction(team=team, done_on=today - dt.timedelta(days=days), description=text,
-                   created_by=supervisor.user if supervisor else None)
-        for days, text in DEMO_ACTIONS
-    ])
+    TeamAction.objects.bulk_create(
+        [
+            TeamAction(
+                team=team,
+                done_on=today - dt.timedelta(days=days),
+                description=text,
+                created_by=supervisor.user if supervisor else None,
+            )
+            for days, text in DEMO_ACTIONS
+        ]
+    )

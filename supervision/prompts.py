@@ -67,47 +67,62 @@ def _at_most(value, threshold) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule(
         "intrusion_rose_with_exposure",
-        lambda f: _at_least(f.rise("intrusion"), INTRUSION_RISE) and _at_least(f.either("exposure_days"),
-                                                                                MANY_EXPOSURE_DAYS),
-        _("Intrusive thoughts rose after weeks with many days of distressing material. A voluntary "
-          "decompression huddle can give people room to set things down, if they want it. Could the hardest "
-          "cases be shared or rotated for a while?"),
+        lambda f: (
+            _at_least(f.rise("intrusion"), INTRUSION_RISE) and _at_least(f.either("exposure_days"), MANY_EXPOSURE_DAYS)
+        ),
+        _(
+            "Intrusive thoughts rose after weeks with many days of distressing material. A voluntary "
+            "decompression huddle can give people room to set things down, if they want it. Could the hardest "
+            "cases be shared or rotated for a while?"
+        ),
     ),
     Rule(
         "intrusion_rose",
-        lambda f: _at_least(f.rise("intrusion"), INTRUSION_RISE) and not _at_least(f.either("exposure_days"),
-                                                                                    MANY_EXPOSURE_DAYS),
+        lambda f: (
+            _at_least(f.rise("intrusion"), INTRUSION_RISE)
+            and not _at_least(f.either("exposure_days"), MANY_EXPOSURE_DAYS)
+        ),
         _("Intrusive thoughts rose last week. Supervision could make room for what stayed with the team."),
     ),
     Rule(
         "long_without_time_off",
         lambda f: _at_least(f.now.get("days_since_time_off"), LONG_WITHOUT_TIME_OFF),
-        _("For most of the team it has been four weeks or more since a day off. Arranging cover so that "
-          "leave can be booked, and protected, is something the organisation can do now."),
+        _(
+            "For most of the team it has been four weeks or more since a day off. Arranging cover so that "
+            "leave can be booked, and protected, is something the organisation can do now."
+        ),
     ),
     Rule(
         "many_in_high_band",
         lambda f: _at_least(f.now.get("high_share"), HIGH_SHARE),
-        _("Many check-ins were in the high band. It may be time to look at caseloads and at how the most "
-          "distressing work is shared across the team."),
+        _(
+            "Many check-ins were in the high band. It may be time to look at caseloads and at how the most "
+            "distressing work is shared across the team."
+        ),
     ),
     Rule(
         "workload_hard",
         lambda f: _at_most(f.now.get("workload"), HARD_WORKLOAD),
-        _("The workload felt hard to manage. A team conversation about priorities, and a word with those "
-          "who set caseloads, may help more than working harder."),
+        _(
+            "The workload felt hard to manage. A team conversation about priorities, and a word with those "
+            "who set caseloads, may help more than working harder."
+        ),
     ),
     Rule(
         "exhaustion_high",
         lambda f: _at_least(f.now.get("exhaustion"), HIGH_EXHAUSTION),
-        _("Exhaustion is high across the team. Protected time for admin, or a lighter week after a hard "
-          "stretch, are levers the organisation holds."),
+        _(
+            "Exhaustion is high across the team. Protected time for admin, or a lighter week after a hard "
+            "stretch, are levers the organisation holds."
+        ),
     ),
     Rule(
         "participation_low",
         lambda f: _at_most(f.now.get("participation"), LOW_PARTICIPATION - 1),
-        _("Fewer people checked in lately. Keep it voluntary: a friendly word to the whole team is enough. "
-          "Never ask who did or did not check in."),
+        _(
+            "Fewer people checked in lately. Keep it voluntary: a friendly word to the whole team is enough. "
+            "Never ask who did or did not check in."
+        ),
     ),
 )
 RULE_BY_SLUG = {rule.slug: rule for rule in RULES}
@@ -121,8 +136,16 @@ def figures(grid: PublishedGrid, unit: Unit) -> Figures:
             return {}
         period = periods[index]
         found = {}
-        for key in ("intrusion", "exposure_days", "days_since_time_off", "high_share", "workload", "exhaustion",
-                    "participation", "top_practices"):
+        for key in (
+            "intrusion",
+            "exposure_days",
+            "days_since_time_off",
+            "high_share",
+            "workload",
+            "exhaustion",
+            "participation",
+            "top_practices",
+        ):
             cell = grid.cell(unit, period, key)
             found[key] = cell.value if cell.published else None
         return found
@@ -143,7 +166,13 @@ def prompts(grid: PublishedGrid, unit: Unit) -> list[str]:
     chosen = matching(found)
     practices = found.now.get("top_practices")
     if not chosen and practices:
-        chosen.append(str(_("The team leaned on %(practices)s. You might ask what helps most, and how the "
-                            "organisation could make more room for it.")) % {
-            "practices": ", ".join(practice_names(practices))})
+        chosen.append(
+            str(
+                _(
+                    "The team leaned on %(practices)s. You might ask what helps most, and how the "
+                    "organisation could make more room for it."
+                )
+            )
+            % {"practices": ", ".join(practice_names(practices))}
+        )
     return chosen

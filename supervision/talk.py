@@ -24,9 +24,13 @@ def recipients_for(person: User) -> list[tuple[User, str]]:
     """Whom the person may ask, each with a few words saying who they are to them."""
     memberships = (
         Membership.objects.current()
-        .filter(role=Membership.Role.SUPERVISOR, user__is_active=True,
-                team__memberships__user=person, team__memberships__role=Membership.Role.MEMBER,
-                team__memberships__ended_on__isnull=True)
+        .filter(
+            role=Membership.Role.SUPERVISOR,
+            user__is_active=True,
+            team__memberships__user=person,
+            team__memberships__role=Membership.Role.MEMBER,
+            team__memberships__ended_on__isnull=True,
+        )
         .exclude(user=person)
         .select_related("user", "team")
         .order_by("user__display_name", "user_id", "team__name")
@@ -45,8 +49,9 @@ def recipients_for(person: User) -> list[tuple[User, str]]:
 
 
 class TalkRequestForm(forms.Form):
-    recipient = forms.TypedChoiceField(label=_("Whom would you like to talk with?"), coerce=int,
-                                       widget=forms.RadioSelect)
+    recipient = forms.TypedChoiceField(
+        label=_("Whom would you like to talk with?"), coerce=int, widget=forms.RadioSelect
+    )
     note = forms.CharField(
         label=_("One line, if you like (optional)"),
         required=False,
@@ -72,9 +77,7 @@ class TalkRequestForm(forms.Form):
 @transaction.atomic
 def do_ask(person: User, recipient: User, note: str) -> tuple[TalkRequest, bool]:
     """The open request from `person` to `recipient`, made now unless one is already open; created or not."""
-    existing = (
-        TalkRequest.objects.select_for_update().open().filter(requester=person, recipient=recipient).first()
-    )
+    existing = TalkRequest.objects.select_for_update().open().filter(requester=person, recipient=recipient).first()
     if existing is not None:
         return existing, False
     request = TalkRequest.objects.create(requester=person, recipient=recipient, note=note)

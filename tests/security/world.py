@@ -57,6 +57,6 @@ def build_world(people: dict[str, User]) -> World:
     share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True)
     bob = people["bob"]
     team_a = bob.memberships.get().team
-    action = TeamAction.objects.create(team=team_a, done_on=timezone.now().date(), description="Cover arranged for leave")
+    action = TeamAction.objects.create(team=team_a, done_on=timezone.now().date(), description="Cover for leave")
     talk = TalkRequest.objects.create(requester=people["alice"], recipient=bob)
     return World(people=people, checkins=checkins, alice_share=share, team_a_action=action, alice_talk_request=talk)

@@ -1,10 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Membership
+from accounts.models import AuditEvent
 from supervision.models import SharedCheckIn
 
 from .conftest import ALICE_RATINGS, NOTE_MARKER, NOURISH_MARKER, add_checkins, build_checkin
