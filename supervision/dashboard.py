@@ -150,6 +150,8 @@ class ActionMarker:
     x: float
     day: str
     description: str
+    # Done after the newest published week: marked at the right-hand edge until its week is shown.
+    newer: bool = False
 
 
 @dataclass
@@ -356,10 +358,15 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
     index = {period: i for i, period in enumerate(periods)}
     for action in actions:
         i = index.get(Period.week_of(action.done_on))
-        if i is not None:
+        newer = action.done_on > periods[-1].end
+        if i is not None or newer:
             markers.append(
                 ActionMarker(
-                    len(markers) + 1, round(x_at(i), 1), date_format(action.done_on, "j M Y"), action.description
+                    len(markers) + 1,
+                    float(CHART_WIDTH - PAD_RIGHT) if newer else round(x_at(i), 1),
+                    date_format(action.done_on, "j M Y"),
+                    action.description,
+                    newer,
                 )
             )
     names = ", ".join(s.label for s in series)

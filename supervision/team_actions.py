@@ -7,7 +7,6 @@ import datetime as dt
 
 from django import forms
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import audit
@@ -17,7 +16,6 @@ from .models import TeamAction
 
 # How far ahead an action may be dated: a plan for next week is fine, not next year.
 MAX_DAYS_AHEAD = 31
-RECENT_DAYS = 42
 
 
 class TeamActionForm(forms.ModelForm):
@@ -84,7 +82,3 @@ def do_record(team: Team, actor: User, done_on: dt.date, description: str) -> Te
 def do_delete(action: TeamAction, actor: User) -> None:
     audit.record(AuditEvent.Action.TEAM_ACTION_DELETED, actor=actor, team=action.team, detail=_detail(action))
     action.delete()
-
-
-def actions_between(team_id: int, first: dt.date, last: dt.date) -> QuerySet[TeamAction]:
-    return TeamAction.objects.filter(team_id=team_id, done_on__gte=first, done_on__lte=last).order_by("done_on", "pk")

@@ -106,7 +106,8 @@ def _unit_context(grid: PublishedGrid, unit: Unit, actions=()) -> dict:
 
 
 def _team_actions_shown(team: Team, periods) -> list[TeamAction]:
-    return list(team_actions.actions_between(team.pk, periods[0].start, periods[-1].end))
+    """The team's actions from the first week shown on, including those since the newest published week."""
+    return list(team.actions.filter(done_on__gte=periods[0].start).order_by("done_on", "pk"))
 
 
 @login_required
