@@ -33,6 +33,12 @@ SMALLEST_AXIS_TEXT = """() => Math.min(...[...document.querySelectorAll('svg.tre
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     return [...svg.querySelectorAll('.axis-label')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
 }))"""
+# Dates along the bottom, in order, not overlapping, inside the chart (in any language's number format).
+DATES_IN_ORDER = """() => [...document.querySelectorAll('svg.trend-svg')].every(svg => {
+    const boxes = [...svg.querySelectorAll('.x-label')].map(t => t.getBBox());
+    return boxes.length >= 2 && boxes.every((box, i) => box.x >= 0 && box.x + box.width <= svg.viewBox.baseVal.width
+        && (i === 0 || boxes[i - 1].x + boxes[i - 1].width < box.x));
+})"""
 HEADING_LEVELS = "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')].map(h => +h.tagName[1])"
 
 
@@ -81,6 +87,7 @@ def test_a_supervisor_acts_on_the_trends_and_answers_a_talk_request(
         assert charts.nth(index).locator(".chart-reading").text_content().strip()
     assert "-W" not in page.locator("main svg.trend-svg").first.text_content()
     assert page.evaluate(SMALLEST_AXIS_TEXT) >= 12
+    assert page.evaluate(DATES_IN_ORDER)
     levels = page.evaluate(HEADING_LEVELS)
     assert levels[0] == 1 and all(after - before <= 1 for before, after in itertools.pairwise(levels))
     step(page, "02-dashboard", viewport, language)
