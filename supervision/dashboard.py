@@ -431,7 +431,9 @@ def export_rows(grid: Grid, units: list[Unit], actions: Sequence = ()) -> list[l
                 cell = grid.cell(unit, period, measure.key)
                 value = ""
                 if cell.published:
-                    value = ", ".join(cell.value) if measure.key == "top_practices" else _display(measure.key, cell)
+                    # Practice names as stored: an export reads the same in every language.
+                    practices = measure.key == "top_practices" and cell.value
+                    value = ", ".join(cell.value) if practices else _display(measure.key, cell)
                 if measure.key == "people" and cell.published:
                     value = f"{cell.value}/{grid.members_in(unit, period)}"
                 if cell.published:
