@@ -168,7 +168,9 @@ K_HELP_TEXT = _(
     "Entering the current value again cancels a scheduled lowering."
 )
 # Changes to these are recorded with their before and after (k has its own events).
-AUDITED_ORGANISATION_FIELDS = ("name", "time_zone", "retention_days", "support_contact", "crisis_contact")
+AUDITED_ORGANISATION_FIELDS = (
+    "name", "time_zone", "retention_days", "support_contact", "crisis_contact", "support_person_id",
+)
 
 
 class OrganisationForm(forms.ModelForm):

@@ -123,3 +123,10 @@ def test_a_line_too_long_is_refused_and_kept(client, alice, bob):
     assert response.status_code == 400
     assert "a" * 201 in response.content.decode()
     assert not TalkRequest.objects.exists()
+
+
+def test_the_support_person_is_chosen_among_the_organisations_own_people(organisation, olivia, alice, eve, oscar):
+    from accounts.admin import OrganisationForm
+
+    choices = set(OrganisationForm(instance=organisation).fields["support_person"].queryset)
+    assert {olivia, alice} <= choices and not {eve, oscar} & choices
