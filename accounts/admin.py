@@ -176,6 +176,7 @@ K_HELP_TEXT = _(
 # Changes to these are recorded with their before and after (k has its own events).
 AUDITED_ORGANISATION_FIELDS = (
     "name", "time_zone", "language", "retention_days", "leaver_access_days", "support_contact", "crisis_contact",
+    "support_person_id",
 )
 
 
@@ -183,8 +184,8 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
-            "leaver_access_days",
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "support_person",
+            "retention_days", "leaver_access_days",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -194,6 +195,11 @@ class OrganisationForm(forms.ModelForm):
             if self.instance.pk:
                 # The field asks what k should be: a scheduled lower value is what was asked for last.
                 self.initial["anonymity_k"] = thresholds.target_k(self.instance)
+        if "support_person" in self.fields:
+            self.fields["support_person"].queryset = (
+                User.objects.filter(organisation=self.instance, is_active=True) if self.instance.pk
+                else User.objects.none()
+            )
 
 
 @admin.register(Organisation)
@@ -206,8 +212,8 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
     def get_fields(self, request, obj=None):
         fields = [
-            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "retention_days",
-            "leaver_access_days",
+            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "support_person",
+            "retention_days", "leaver_access_days",
         ]
         if obj is not None:
             fields.insert(4, "scheduled_k_change")

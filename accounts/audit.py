@@ -241,6 +241,18 @@ def _people_imported(d: dict, year: int) -> str:
     return text
 
 
+def _team_action_recorded(d: dict, year: int) -> str:
+    return _("Recorded a team action for %(team)s on %(day)s: “%(description)s”") % {
+        "team": _name(d.get("team")), "day": _day(d.get("done_on"), year), "description": d.get("description") or "?",
+    }
+
+
+def _team_action_deleted(d: dict, year: int) -> str:
+    return _("Deleted the team action for %(team)s on %(day)s: “%(description)s”") % {
+        "team": _name(d.get("team")), "day": _day(d.get("done_on"), year), "description": d.get("description") or "?",
+    }
+
+
 _SUMMARIES = {
     AuditEvent.Action.K_LOWERING_SCHEDULED: _k_scheduled,
     AuditEvent.Action.K_RAISED: _k_raised,
@@ -263,6 +275,8 @@ _SUMMARIES = {
     AuditEvent.Action.PERSON_LEFT: _person_left,
     AuditEvent.Action.LEAVER_CLOSED: _leaver_closed,
     AuditEvent.Action.PEOPLE_IMPORTED: _people_imported,
+    AuditEvent.Action.TEAM_ACTION_RECORDED: _team_action_recorded,
+    AuditEvent.Action.TEAM_ACTION_DELETED: _team_action_deleted,
 }
 
 

@@ -86,6 +86,19 @@ class Organisation(models.Model):
             "own check-ins. Then their account is closed and their check-ins are erased. 0 closes it at once."
         ),
     )
+    # "I'd like to talk" may go to this person as well as to the person's supervisors.
+    support_person = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("support person for talk requests"),
+        help_text=_(
+            "Someone in this organisation, e.g. a wellbeing lead, whom staff may ask for a conversation "
+            "instead of a supervisor. They see the request in the app."
+        ),
+    )
     retention_days = models.PositiveIntegerField(
         _("keep check-ins for (days)"),
         null=True,
@@ -445,6 +458,8 @@ class AuditEvent(models.Model):
         GROUP_RENAMED = "group_renamed", _("Renamed a group of teams")
         GROUP_TEAMS_CHANGED = "group_teams_changed", _("Changed the teams in a group")
         GROUP_DELETED = "group_deleted", _("Deleted a group of teams")
+        TEAM_ACTION_RECORDED = "team_action_recorded", _("Recorded a team action")
+        TEAM_ACTION_DELETED = "team_action_deleted", _("Deleted a team action")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

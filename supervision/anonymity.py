@@ -141,8 +141,6 @@ class Reason(StrEnum):
         return str(REASON_EXPLANATIONS[self])
 
 
-SUPPRESSED_TEXT = _("too few check-ins to show without identifying anyone")
-NOT_PUBLISHED_TEXT = _("no figures were published for this week")
 REASON_EXPLANATIONS = {
     Reason.TOO_FEW: _("Fewer people than the organisation's threshold checked in."),
     Reason.COMPLEMENTARY: _("Showing it would let someone work out a hidden group by subtraction."),
@@ -248,12 +246,6 @@ class Cell:
     @property
     def published(self) -> bool:
         return self.reason is None
-
-    @property
-    def text(self) -> str:
-        if self.reason is Reason.NOT_PUBLISHED:
-            return str(NOT_PUBLISHED_TEXT)
-        return str(SUPPRESSED_TEXT) if self.reason else ""
 
 
 def team_unit(team_id: int) -> Unit:

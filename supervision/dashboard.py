@@ -1,33 +1,37 @@
-"""What a dashboard, export or digest shows for one unit: charts, table, changes and prompts.
+"""What a dashboard, export or digest shows for one unit: titled charts by measure family, their
+tables, a one-line reading each, and the team's actions as markers.
 
 Pure functions over a `publishing.PublishedGrid`; they only ever read stored, published cells.
+Adding a measure family is one entry in FAMILIES; the reflective-supervision prompts are the
+rules in `supervision.prompts`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .anonymity import Reason, Unit
+from checkins.models import BUILTIN_PRACTICE_NAMES
+
+from .anonymity import Period, Reason, Unit
 from .publishing import PublishedGrid as Grid
 from .trends import MEASURE_BY_KEY, MEASURES
 
 CHART_WIDTH = 640
-CHART_HEIGHT = 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 34, 14, 34
+CHART_HEIGHT = 240
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 26, 40
+# About four dates along the bottom: they stay readable at 12 px on a 390 px phone.
+X_LABELS = 4
 # Line styles and marker shapes tell series apart without colour.
 STYLES = (("solid", "circle"), ("dashed", "square"), ("dotted", "triangle"), ("dashdot", "diamond"))
-INTRUSION_RISE = Decimal("0.3")
-MANY_EXPOSURE_DAYS = Decimal("2.0")
-LONG_WITHOUT_TIME_OFF = 28
-LOW_PARTICIPATION = 50
-HIGH_SHARE = 30
-HARD_WORKLOAD = Decimal("1.5")
-
 
 STYLE_WORDS = {
     "solid": gettext_lazy("solid line, round points"),
@@ -35,6 +39,96 @@ STYLE_WORDS = {
     "dotted": gettext_lazy("dotted line, triangle points"),
     "dashdot": gettext_lazy("dash-dot line, diamond points"),
 }
+
+
+@dataclass(frozen=True)
+class Family:
+    """One titled chart (or, without chart keys, only a table) of related measures."""
+
+    slug: str
+    title: Any
+    chart_keys: tuple[str, ...]
+    # The table behind the chart: its measures, in order (the chart's when empty).
+    table_keys: tuple[str, ...] = ()
+    top: float = 4
+    step: float = 1
+    # Changes smaller than this read "about the same".
+    same_within: Decimal = Decimal("0.1")
+    # The axis grows to fit, in whole steps, for measures without a natural top (days since time off).
+    grows: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.table_keys or self.chart_keys
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("sts", gettext_lazy("STS index: how much the work is weighing on the team (0–4)"), ("sts_index",)),
+    Family(
+        "clusters",
+        gettext_lazy("The four groups of signs (0–4)"),
+        ("intrusion", "avoidance", "arousal", "exhaustion"),
+    ),
+    Family(
+        "high_share",
+        gettext_lazy("Share of check-ins in the high band"),
+        ("high_share",),
+        top=100,
+        step=25,
+        same_within=Decimal(5),
+    ),
+    Family(
+        "exposure",
+        gettext_lazy("Days with distressing material, per person"),
+        ("exposure_days",),
+        top=7,
+        step=1,
+        same_within=Decimal("0.3"),
+    ),
+    Family("workload", gettext_lazy("How manageable the workload felt (0–4)"), ("workload",)),
+    Family(
+        "time_off",
+        gettext_lazy("Days since time off (median)"),
+        ("days_since_time_off",),
+        top=28,
+        step=7,
+        same_within=Decimal(3),
+        grows=True,
+    ),
+    Family(
+        "participation",
+        gettext_lazy("Participation: share of the team who checked in"),
+        ("participation",),
+        table_keys=("people", "participation"),
+        top=100,
+        step=25,
+        same_within=Decimal(5),
+    ),
+    Family("practices", gettext_lazy("Most-used Reset practices"), (), table_keys=("top_practices",)),
+)
+FAMILY_BY_SLUG = {family.slug: family for family in FAMILIES}
+
+
+# --- Dates in the viewer's language -----------------------------------------------------------
+
+
+def week_label(period: Period) -> str:
+    """'week of 9 Mar 2026' in the active language."""
+    return _("week of %(day)s") % {"day": date_format(period.start, "j M Y")}
+
+
+def short_date(day: dt.date) -> str:
+    return date_format(day, "j M")
+
+
+def practice_names(names: Sequence[str]) -> list[str]:
+    """Published practice names, the built-in ones in the active language."""
+    with translation.override("en"):
+        english = {str(label): key for key, label in BUILTIN_PRACTICE_NAMES.items()}
+    return [str(BUILTIN_PRACTICE_NAMES[english[name]]) if name in english else name for name in names]
+
+
+# --- Charts -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -51,19 +145,38 @@ class Series:
 
 
 @dataclass
+class ActionMarker:
+    number: int
+    x: float
+    day: str
+    description: str
+    # Done after the newest published week: marked at the right-hand edge until its week is shown.
+    newer: bool = False
+
+
+@dataclass
 class Chart:
     slug: str
     title: str
     description: str
-    caption: str
+    reading: str
     y_ticks: list[dict]
     x_ticks: list[dict]
     series: list[Series]
+    gaps: list[dict]
+    gap_note: str
+    actions: list[ActionMarker]
+    table: dict
+    plot_top: int = PAD_TOP
+    plot_bottom: int = CHART_HEIGHT - PAD_BOTTOM
+    plot_left: int = PAD_LEFT
+    plot_right: int = CHART_WIDTH - PAD_RIGHT
+    plot_height: int = CHART_HEIGHT - PAD_BOTTOM - PAD_TOP
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
 
 
-def _marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:
+def _marker_path(shape: str, x: float, y: float, r: float = 5) -> str:
     if shape == "square":
         return f"M{x - r:.1f},{y - r:.1f}h{2 * r:.1f}v{2 * r:.1f}h{-2 * r:.1f}z"
     if shape == "triangle":
@@ -73,10 +186,128 @@ def _marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:
     return f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0"
 
 
-def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...], top: float, step: float) -> Chart:
+def _value(grid: Grid, unit: Unit, period: Period, key: str):
+    cell = grid.cell(unit, period, key)
+    return cell.value if cell.published else None
+
+
+def _top(grid: Grid, unit: Unit, family: Family) -> float:
+    top = family.top
+    if family.grows:
+        values = [
+            float(v) for key in family.chart_keys for p in grid.periods if (v := _value(grid, unit, p, key)) is not None
+        ]
+        while values and max(values) > top:
+            top += family.step
+    return top
+
+
+def _display(key: str, cell) -> str:
+    value = cell.value
+    if value is None or value == ():
+        return "—"
+    if key == "top_practices":
+        return ", ".join(practice_names(value))
+    unit = MEASURE_BY_KEY[key].unit
+    return f"{value}{unit}" if unit == "%" else (f"{value} {unit}" if unit else str(value))
+
+
+def cell_text(grid: Grid, unit: Unit, period: Period, key: str) -> dict:
+    cell = grid.cell(unit, period, key)
+    if not cell.published:
+        short = _("not published") if cell.reason is Reason.NOT_PUBLISHED else _("hidden")
+        return {"text": short, "suppressed": True}
+    text = _display(key, cell)
+    if key == "people":
+        text = _("%(people)s of %(members)s") % {"people": cell.value, "members": grid.members_in(unit, period)}
+    return {"text": text, "suppressed": False}
+
+
+def family_table(grid: Grid, unit: Unit, family: Family) -> dict[str, Any]:
+    return {
+        "columns": [str(MEASURE_BY_KEY[key].label) for key in family.keys],
+        "rows": [
+            {
+                "period": week_label(period),
+                "week": period.label,
+                "cells": [cell_text(grid, unit, period, key) for key in family.keys],
+            }
+            for period in grid.periods
+        ],
+    }
+
+
+def _gap_note(grid: Grid, unit: Unit, key: str) -> str:
+    reasons = [cell.reason for cell in grid.series(unit, key) if not cell.published]
+    unpublished = reasons.count(Reason.NOT_PUBLISHED)
+    hidden = len(reasons) - unpublished
+    parts = []
+    if hidden:
+        parts.append(
+            ngettext(
+                "%(count)d week is left blank: too few check-ins to show without identifying anyone.",
+                "%(count)d weeks are left blank: too few check-ins to show without identifying anyone.",
+                hidden,
+            )
+            % {"count": hidden}
+        )
+    if unpublished:
+        parts.append(
+            ngettext(
+                "%(count)d week has no published figures: the team or group was not counted yet.",
+                "%(count)d weeks have no published figures: the team or group was not counted yet.",
+                unpublished,
+            )
+            % {"count": unpublished}
+        )
+    return " ".join(parts)
+
+
+def reading(grid: Grid, unit: Unit, family: Family) -> str:
+    """One plain line: last week's figure and how it compares with the week before."""
+    if not grid.periods:
+        return ""
+    last = grid.periods[-1]
+    before = grid.periods[-2] if len(grid.periods) > 1 else None
+    if family.slug == "practices":
+        names = _value(grid, unit, last, "top_practices")
+        if not names:
+            return _("No practice was used by enough people last week to name it.")
+        return _("Last week: %(names)s.") % {"names": ", ".join(practice_names(names))}
+    parts = []
+    for key in family.chart_keys:
+        now = _value(grid, unit, last, key)
+        then = _value(grid, unit, before, key) if before else None
+        label = str(MEASURE_BY_KEY[key].label)
+        if now is None:
+            parts.append(_("%(measure)s: hidden last week") % {"measure": label})
+            continue
+        shown = _display(key, grid.cell(unit, last, key))
+        if then is None:
+            words = _("%(measure)s: %(value)s last week") % {"measure": label, "value": shown}
+        elif abs(now - then) < family.same_within:
+            words = _("%(measure)s: %(value)s last week, about the same as the week before") % {
+                "measure": label,
+                "value": shown,
+            }
+        elif now > then:
+            words = _("%(measure)s: %(value)s last week, up from the week before") % {"measure": label, "value": shown}
+        else:
+            words = _("%(measure)s: %(value)s last week, down from the week before") % {
+                "measure": label,
+                "value": shown,
+            }
+        parts.append(words)
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Chart:
     periods = grid.periods
+    top = _top(grid, unit, family)
     inner_w = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
     inner_h = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM
+    slot = inner_w / max(1, len(periods) - 1)
 
     def x_at(i: int) -> float:
         return PAD_LEFT + (inner_w * i / (len(periods) - 1) if len(periods) > 1 else inner_w / 2)
@@ -85,7 +316,7 @@ def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...],
         return PAD_TOP + inner_h * (1 - value / top)
 
     series = []
-    for (line, marker), key in zip(STYLES, keys, strict=False):
+    for (line, marker), key in zip(STYLES, family.chart_keys, strict=False):
         item = Series(str(MEASURE_BY_KEY[key].label), line, marker)
         run: list[str] = []
         for i, cell in enumerate(grid.series(unit, key)):
@@ -100,83 +331,109 @@ def _chart(grid: Grid, unit: Unit, slug: str, title: str, keys: tuple[str, ...],
         if len(run) > 1:
             item.segments.append(" ".join(run))
         series.append(item)
+    # A hidden week is a shaded gap, explained once under the chart.
+    first_key = family.chart_keys[0]
+    gaps = [
+        {
+            "x": round(max(PAD_LEFT, x_at(i) - slot / 2), 1),
+            "width": round(min(CHART_WIDTH - PAD_RIGHT, x_at(i) + slot / 2) - max(PAD_LEFT, x_at(i) - slot / 2), 1),
+        }
+        for i, cell in enumerate(grid.series(unit, first_key))
+        if not cell.published
+    ]
     y_ticks, value = [], 0.0
     while value <= top + 1e-9:
         y_ticks.append({"y": round(y_at(value), 1), "label": f"{value:g}"})
-        value += step
-    every = max(1, round(len(periods) / 6))
-    x_ticks = [{"x": round(x_at(i), 1), "label": periods[i].label} for i in range(len(periods) - 1, -1, -every)][::-1]
-    reasons = [cell.reason for cell in grid.series(unit, keys[0]) if not cell.published]
-    unpublished = reasons.count(Reason.NOT_PUBLISHED)
-    hidden = len(reasons) - unpublished
+        value += family.step
+    every = max(1, round(len(periods) / X_LABELS))
+    x_ticks = [
+        {
+            "x": round(x_at(i), 1),
+            "label": short_date(periods[i].start),
+            "anchor": "end" if i == len(periods) - 1 and len(periods) > 1 else ("start" if i == 0 else "middle"),
+        }
+        for i in range(len(periods) - 1, -1, -every)
+    ][::-1]
+    markers = []
+    index = {period: i for i, period in enumerate(periods)}
+    for action in actions:
+        i = index.get(Period.week_of(action.done_on))
+        newer = action.done_on > periods[-1].end
+        if i is not None or newer:
+            markers.append(
+                ActionMarker(
+                    len(markers) + 1,
+                    float(CHART_WIDTH - PAD_RIGHT) if newer else round(x_at(i), 1),
+                    date_format(action.done_on, "j M Y"),
+                    action.description,
+                    newer,
+                )
+            )
     names = ", ".join(s.label for s in series)
-    description = _("%(names)s for each week from %(first)s to %(last)s.") % {
-        "names": names, "first": periods[0].label, "last": periods[-1].label,
+    gap_note = _gap_note(grid, unit, first_key)
+    description = _("%(names)s for each week from the %(first)s to the %(last)s.") % {
+        "names": names,
+        "first": week_label(periods[0]),
+        "last": week_label(periods[-1]),
     }
-    if hidden:
+    if gap_note:
+        description += " " + gap_note
+    if markers:
         description += " " + ngettext(
-            "%(count)d week is left blank: too few check-ins to show without identifying anyone.",
-            "%(count)d weeks are left blank: too few check-ins to show without identifying anyone.",
-            hidden,
-        ) % {"count": hidden}
-    if unpublished:
-        description += " " + ngettext(
-            "%(count)d week has no published figures: the team or group was not counted yet.",
-            "%(count)d weeks have no published figures: the team or group was not counted yet.",
-            unpublished,
-        ) % {"count": unpublished}
-    return Chart(slug, title, description, description, y_ticks, x_ticks, series)
+            "A dashed upright line marks %(count)d team action, listed under the chart.",
+            "Dashed upright lines mark %(count)d team actions, listed under the chart.",
+            len(markers),
+        ) % {"count": len(markers)}
+    return Chart(
+        family.slug,
+        str(family.title),
+        description,
+        reading(grid, unit, family),
+        y_ticks,
+        x_ticks,
+        series,
+        gaps,
+        gap_note,
+        markers,
+        family_table(grid, unit, family),
+    )
 
 
-def charts(grid: Grid, unit: Unit) -> list[Chart]:
+def charts(grid: Grid, unit: Unit, actions: Sequence = ()) -> list[Chart]:
+    return [chart(grid, unit, family, actions) for family in FAMILIES if family.chart_keys]
+
+
+def tables_only(grid: Grid, unit: Unit) -> list[dict]:
+    """The families without a chart: a title, a reading and their table."""
     return [
-        _chart(grid, unit, "sts", _("Team STS index, weekly mean"), ("sts_index",), 4, 1),
-        _chart(
-            grid, unit, "clusters", _("The four groups of signs, weekly means"),
-            ("intrusion", "avoidance", "arousal", "exhaustion"), 4, 1,
-        ),
-        _chart(grid, unit, "participation", _("Participation: share of the team who checked in"),
-               ("participation",), 100, 25),
+        {
+            "slug": family.slug,
+            "title": str(family.title),
+            "reading": reading(grid, unit, family),
+            "table": family_table(grid, unit, family),
+        }
+        for family in FAMILIES
+        if not family.chart_keys
     ]
 
 
-def _display(key: str, cell) -> str:
-    if not cell.published:
-        return cell.text
-    value = cell.value
-    if value is None or value == ():
-        return "—"
-    if key == "top_practices":
-        return ", ".join(value)
-    unit = MEASURE_BY_KEY[key].unit
-    return f"{value}{unit}" if unit == "%" else (f"{value} {unit}" if unit else str(value))
+def readings(grid: Grid, unit: Unit) -> list[dict]:
+    return [{"title": str(family.title), "reading": reading(grid, unit, family)} for family in FAMILIES]
 
 
-def table(grid: Grid, unit: Unit) -> dict[str, Any]:
-    columns = [str(measure.label) for measure in MEASURES]
-    rows = []
-    for period in grid.periods:
-        cells = []
-        for measure in MEASURES:
-            cell = grid.cell(unit, period, measure.key)
-            text = _display(measure.key, cell)
-            if measure.key == "people" and cell.published:
-                text = _("%(people)s of %(members)s") % {
-                    "people": cell.value, "members": grid.members_in(unit, period)
-                }
-            cells.append({"text": text, "suppressed": not cell.published})
-        rows.append({"period": period.label, "cells": cells})
-    return {"columns": columns, "rows": rows}
-
-
-def export_rows(grid: Grid, units: list[Unit]) -> list[list[str]]:
-    """Exactly the table the dashboard shows, one row per unit × period × measure."""
+def export_rows(grid: Grid, units: list[Unit], actions: Sequence = ()) -> list[list[str]]:
+    """Exactly the figures the dashboard shows, one row per unit × period × measure; then the
+    team's actions (`actions`: the first unit's), one row each."""
     rows = [["group", "period", "period_start", "period_end", "measure", "value", "status"]]
     for unit in units:
         for period in grid.periods:
             for measure in MEASURES:
                 cell = grid.cell(unit, period, measure.key)
-                value = _display(measure.key, cell) if cell.published else ""
+                value = ""
+                if cell.published:
+                    # Practice names as stored: an export reads the same in every language.
+                    practices = measure.key == "top_practices" and cell.value
+                    value = ", ".join(cell.value) if practices else _display(measure.key, cell)
                 if measure.key == "people" and cell.published:
                     value = f"{cell.value}/{grid.members_in(unit, period)}"
                 if cell.published:
@@ -185,96 +442,29 @@ def export_rows(grid: Grid, units: list[Unit]) -> list[list[str]]:
                     status = "not published"
                 else:
                     status = f"suppressed: {cell.reason.value}"
-                rows.append([
-                    grid.labels[unit], period.label, period.start.isoformat(), period.end.isoformat(),
-                    measure.key, value, status,
-                ])
+                rows.append(
+                    [
+                        grid.labels[unit],
+                        period.label,
+                        period.start.isoformat(),
+                        period.end.isoformat(),
+                        measure.key,
+                        value,
+                        status,
+                    ]
+                )
+    if units:
+        for action in actions:
+            period = Period.week_of(action.done_on)
+            rows.append(
+                [
+                    grid.labels[units[0]],
+                    period.label,
+                    action.done_on.isoformat(),
+                    action.done_on.isoformat(),
+                    "team_action",
+                    action.description,
+                    "team action",
+                ]
+            )
     return rows
-
-
-@dataclass
-class Change:
-    label: str
-    direction: str  # "up", "down" or "same"
-    words: str
-
-
-def changes(grid: Grid, unit: Unit) -> list[Change]:
-    """Last week against the week before, for measures shown in both."""
-    if len(grid.periods) < 2:
-        return []
-    last, before = grid.periods[-1], grid.periods[-2]
-    found = []
-    for key in ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion", "participation"):
-        now, then = grid.cell(unit, last, key), grid.cell(unit, before, key)
-        if not (now.published and then.published and now.value is not None and then.value is not None):
-            continue
-        delta = now.value - then.value
-        label = str(MEASURE_BY_KEY[key].label)
-        suffix = MEASURE_BY_KEY[key].unit if key == "participation" else ""
-        if delta > 0:
-            words = _("up %(delta)s%(unit)s on the week before") % {"delta": delta, "unit": suffix}
-            direction = "up"
-        elif delta < 0:
-            words = _("down %(delta)s%(unit)s on the week before") % {"delta": -delta, "unit": suffix}
-            direction = "down"
-        else:
-            words, direction = _("the same as the week before"), "same"
-        found.append(Change(label, direction, words))
-    return found
-
-
-def prompts(grid: Grid, unit: Unit) -> list[str]:
-    """Reflective-supervision prompts drawn from the published trend of the last weeks."""
-    if not grid.periods:
-        return []
-    last = grid.periods[-1]
-    before = grid.periods[-2] if len(grid.periods) > 1 else None
-
-    def value(period, key):
-        if period is None:
-            return None
-        cell = grid.cell(unit, period, key)
-        return cell.value if cell.published else None
-
-    found: list[str] = []
-    intrusion_now, intrusion_then = value(last, "intrusion"), value(before, "intrusion")
-    exposure = max((v for v in (value(before, "exposure_days"), value(last, "exposure_days")) if v is not None),
-                   default=None)
-    if intrusion_now is not None and intrusion_then is not None and intrusion_now - intrusion_then >= INTRUSION_RISE:
-        if exposure is not None and exposure >= MANY_EXPOSURE_DAYS:
-            found.append(_(
-                "Intrusive thoughts rose after weeks with many days of distressing material. A team "
-                "decompression or a structured debrief could help people set down what they have been carrying."
-            ))
-        else:
-            found.append(_(
-                "Intrusive thoughts rose last week. Supervision could make room for what stayed with people."
-            ))
-    days = value(last, "days_since_time_off")
-    if days is not None and days >= LONG_WITHOUT_TIME_OFF:
-        found.append(_(
-            "For most of the team it has been %(days)s days or more since time off. Encouraging people to "
-            "book leave, and protecting it, is a kind thing to do now."
-        ) % {"days": days})
-    participation = value(last, "participation")
-    if participation is not None and participation < LOW_PARTICIPATION:
-        found.append(_(
-            "Fewer people checked in lately. Keep it voluntary: a friendly word to the whole team is enough. "
-            "Never ask who did or did not check in."
-        ))
-    high = value(last, "high_share")
-    if high is not None and high >= HIGH_SHARE:
-        found.append(_(
-            "Many check-ins were in the high band. Looking at caseload and exposure together in supervision "
-            "may help."
-        ))
-    workload = value(last, "workload")
-    if workload is not None and workload <= HARD_WORKLOAD:
-        found.append(_("The caseload felt hard to manage. A team conversation about priorities may help."))
-    practices = value(last, "top_practices")
-    if not found and practices:
-        found.append(_(
-            "The team leaned on %(practices)s. You might ask what helps most, and how to make room for it."
-        ) % {"practices": ", ".join(practices)})
-    return found

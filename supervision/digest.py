@@ -21,20 +21,21 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts import audit
 from accounts.emails import TRANSIENT_ERRORS, send_templated
 from accounts.models import AuditEvent, Membership, Team, User
 
-from . import dashboard
+from . import dashboard, prompts
 from .anonymity import Period, team_unit
-from .models import DigestDelivery, Publication
+from .models import DigestDelivery, Publication, TeamAction
 from .publishing import PublishedGrid, published_grid
-from .trends import MEASURES
 
 logger = logging.getLogger(__name__)
 
@@ -44,24 +45,38 @@ DIGEST_HOUR = 7
 INTERRUPTED_AFTER = dt.timedelta(minutes=15)
 # A mail server or network failure puts the row back to pending for the next tick, this many times in all.
 MAX_ATTEMPTS = 3
+# The digest lists the team actions of the last few weeks, so a quiet week still shows what was done.
+RECENT_ACTION_WEEKS = 4
 
 
-def team_summary(grid: PublishedGrid, team) -> dict:
+def team_summary(grid: PublishedGrid, team, actions=()) -> dict:
     unit = team_unit(team.pk)
     last = grid.periods[-1]
-    figures = []
-    if grid.cell(unit, last, "people").published:
-        for row_cell, measure in zip(dashboard.table(grid, unit)["rows"][-1]["cells"], MEASURES, strict=True):
-            if not row_cell["suppressed"]:
-                figures.append({"label": measure.label, "text": row_cell["text"]})
+    published = grid.cell(unit, last, "people").published
     return {
         "team": team,
         "period": last.label,
-        "figures": figures,
-        "prompts": dashboard.prompts(grid, unit) if figures else [],
-        "changes": dashboard.changes(grid, unit) if figures else [],
+        "week": dashboard.week_label(last),
+        "published": published,
+        "people": dashboard.cell_text(grid, unit, last, "people")["text"] if published else "",
+        "prompts": prompts.prompts(grid, unit) if published else [],
+        "readings": [line for line in dashboard.readings(grid, unit) if line["reading"]] if published else [],
+        "actions": [
+            {"day": date_format(action.done_on, "j M Y"), "description": action.description} for action in actions
+        ],
         "path": reverse("supervision:team_dashboard", args=[team.pk]),
     }
+
+
+def recent_actions(teams: list[Team], last: Period) -> dict[int, list[TeamAction]]:
+    """Each team's actions of the last RECENT_ACTION_WEEKS weeks up to the digest's week, oldest first."""
+    since = last.start - dt.timedelta(weeks=RECENT_ACTION_WEEKS - 1)
+    found: dict[int, list[TeamAction]] = {team.pk: [] for team in teams}
+    for action in TeamAction.objects.filter(team__in=teams, done_on__gte=since, done_on__lte=last.end).order_by(
+        "done_on", "pk"
+    ):
+        found[action.team_id].append(action)
+    return found
 
 
 def supervised_teams(organisation_id: int, supervisor_ids: list[int] | None = None) -> dict[int, list[Team]]:
@@ -81,11 +96,14 @@ def supervised_teams(organisation_id: int, supervisor_ids: list[int] | None = No
 def email_digest(publication: Publication, supervisor: User, teams: list[Team], grid: PublishedGrid) -> None:
     """Email one supervisor the publication's week for their teams, and record it in the audit log."""
     period = Period.week_of(publication.week)
-    sections = [team_summary(grid, team) for team in teams]
+    actions = recent_actions(teams, period)
+    with translation.override(supervisor.language or settings.LANGUAGE_CODE):
+        sections = [team_summary(grid, team, actions[team.pk]) for team in teams]
+        week = dashboard.week_label(period)
     send_templated(
         "digest",
         supervisor.email,
-        {"supervisor": supervisor, "sections": sections, "period": period.label},
+        {"supervisor": supervisor, "sections": sections, "period": period.label, "week": week},
         language=supervisor.language or None,
     )
     for section in sections:
@@ -93,7 +111,7 @@ def email_digest(publication: Publication, supervisor: User, teams: list[Team], 
             AuditEvent.Action.DIGEST_SENT,
             team=section["team"],
             period=section["period"],
-            detail={"recipient": supervisor.pk, "published": bool(section["figures"])},
+            detail={"recipient": supervisor.pk, "published": section["published"]},
         )
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation, User
+from accounts.models import Membership, Organisation, Team, User
 from checkins.models import CheckIn
 
 
@@ -31,7 +33,6 @@ class SharedCheckIn(models.Model):
     )
     share_ratings = models.BooleanField(_("share my ratings and scores"), default=False)
     share_practices = models.BooleanField(_("share the Reset practices I used"), default=False)
-    wants_to_talk = models.BooleanField(_("I'd like to talk"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
@@ -58,26 +59,12 @@ class SharedCheckIn(models.Model):
 
     @property
     def shares_anything(self) -> bool:
-        return self.share_ratings or self.share_practices or self.wants_to_talk
+        return self.share_ratings or self.share_practices
 
     def withdraw(self) -> None:
         self.withdrawn_at = timezone.now()
-        self.share_ratings = self.share_practices = self.wants_to_talk = False
-        self.save(update_fields=["withdrawn_at", "share_ratings", "share_practices", "wants_to_talk", "updated_at"])
-
-
-def supervisors_of(person: User) -> models.QuerySet[User]:
-    teams = Membership.objects.current().filter(user=person, role=Membership.Role.MEMBER).values("team_id")
-    return (
-        User.objects.filter(
-            memberships__team_id__in=teams,
-            memberships__role=Membership.Role.SUPERVISOR,
-            memberships__ended_on__isnull=True,
-            is_active=True,
-        )
-        .exclude(pk=person.pk)
-        .distinct()
-    )
+        self.share_ratings = self.share_practices = False
+        self.save(update_fields=["withdrawn_at", "share_ratings", "share_practices", "updated_at"])
 
 
 class Publication(models.Model):
@@ -194,3 +181,84 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication.week.isoformat()} · {self.get_status_display()}"
+
+
+class TeamAction(models.Model):
+    """Something a team or its organisation did about what the figures showed ("you said, we did").
+
+    About the team, never about a person: the form says so. Shown on the team's charts, in the
+    weekly digest, on the team's "What our team is doing" page and in the team's export.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="actions", verbose_name=_("team")
+    )
+    done_on = models.DateField(_("date"))
+    description = models.CharField(_("what was done"), max_length=160)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team action")
+        verbose_name_plural = _("team actions")
+        ordering = ["-done_on", "-pk"]
+        indexes = [
+            # A dashboard, digest or team page reads one team's actions over a range of dates.
+            models.Index(fields=["team", "done_on"], name="team_action_team_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.done_on.isoformat()} · {self.description}"
+
+
+class TalkRequestQuerySet(models.QuerySet):
+    def open(self, now=None) -> TalkRequestQuerySet:
+        """Requests that have not closed: younger than TalkRequest.OPEN_FOR and not withdrawn."""
+        now = now or timezone.now()
+        return self.filter(created_at__gt=now - TalkRequest.OPEN_FOR, withdrawn_at__isnull=True)
+
+
+class TalkRequest(models.Model):
+    """Someone asked one person (a supervisor of their teams, or their organisation's support
+    person) for a conversation. Tied to no check-in and carrying none of their answers.
+
+    Only the two of them ever see it. It closes on its own after OPEN_FOR.
+    """
+
+    OPEN_FOR = dt.timedelta(days=14)
+    NOTE_LENGTH = 200
+
+    requester = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="talk_requests_made", verbose_name=_("asked by")
+    )
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="talk_requests_received", verbose_name=_("asked")
+    )
+    note = models.CharField(_("one line, if you like"), max_length=NOTE_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("“I'll be in touch”"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = TalkRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("talk request")
+        verbose_name_plural = _("talk requests")
+        ordering = ["-created_at"]
+        indexes = [
+            # "Talk requests" lists a recipient's requests, newest first; the person's own page lists theirs.
+            models.Index(fields=["recipient", "-created_at"], name="talk_request_recipient_idx"),
+            models.Index(fields=["requester", "-created_at"], name="talk_request_requester_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d}"
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        return self.created_at + self.OPEN_FOR
+
+    def is_open(self, now=None) -> bool:
+        return self.withdrawn_at is None and (now or timezone.now()) < self.closes_at

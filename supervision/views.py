@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,9 +17,9 @@ from checkins import insights
 from checkins.downloads import csv_attachment
 from checkins.models import CheckIn
 
-from . import dashboard
+from . import dashboard, prompts, talk, team_actions
 from .anonymity import Unit, group_unit, organisation_unit, period_range_label, team_unit
-from .models import SharedCheckIn
+from .models import SharedCheckIn, TalkRequest, TeamAction
 from .publishing import PublishedGrid, published_grid, shown_weeks
 from .sharing import do_share, do_withdraw
 
@@ -51,6 +52,22 @@ def _get_organisation_for_admin(request: HttpRequest) -> Organisation:
     return user.organisation
 
 
+def _get_team_for_action_editor(request: HttpRequest, team_id: int) -> Team:
+    """The team, if the signed-in person supervises it or administers its organisation; 404 to anyone else."""
+    team = Team.objects.filter(pk=team_id).select_related("organisation").first()
+    if team is None or not team_actions.can_record(request.user, team):
+        raise Http404
+    return team
+
+
+def _get_talk_request_for_recipient(request: HttpRequest, request_id: int) -> TalkRequest:
+    """An open talk request addressed to the signed-in person; 404 to anyone else, and once it has closed."""
+    found = TalkRequest.objects.open().filter(pk=request_id, recipient=request.user).select_related("requester").first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def _get_share_for_supervisor(request: HttpRequest, share_id: int) -> SharedCheckIn:
     share = (
         SharedCheckIn.objects.visible_to_supervisor(request.user)
@@ -74,18 +91,23 @@ def _weeks(request: HttpRequest) -> int:
     return 52 if request.GET.get("weeks") == "52" else 12
 
 
-def _unit_context(grid: PublishedGrid, unit: Unit) -> dict:
+def _unit_context(grid: PublishedGrid, unit: Unit, actions=()) -> dict:
     return {
         "unit": unit,
         "prefix": f"{unit.kind}-{unit.id}",
         "label": grid.labels[unit],
         "members": grid.members[unit],
         "has_figures": grid.has_any_published(unit),
-        "charts": dashboard.charts(grid, unit),
-        "table": dashboard.table(grid, unit),
-        "changes": dashboard.changes(grid, unit),
-        "prompts": dashboard.prompts(grid, unit),
+        "charts": dashboard.charts(grid, unit, actions),
+        "tables_only": dashboard.tables_only(grid, unit),
+        "prompts": prompts.prompts(grid, unit),
+        "last_week": dashboard.week_label(grid.periods[-1]),
     }
+
+
+def _team_actions_shown(team: Team, periods) -> list[TeamAction]:
+    """The team's actions from the first week shown on, including those since the newest published week."""
+    return list(team.actions.filter(done_on__gte=periods[0].start).order_by("done_on", "pk"))
 
 
 @login_required
@@ -120,6 +142,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     team, weeks, _periods, grid = _audited_team_grid(request, team_id, AuditEvent.Action.DASHBOARD_VIEW)
     own, *groups = grid.units
     current_members = team.memberships.current().filter(role=Membership.Role.MEMBER).count()
+    actions = _team_actions_shown(team, _periods)
     return render(
         request,
         "supervision/team_dashboard.html",
@@ -128,7 +151,8 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
             "weeks": weeks,
             "week_choices": WEEK_CHOICES,
             "grid": grid,
-            "trend": _unit_context(grid, own),
+            "trend": _unit_context(grid, own, actions),
+            "actions": actions,
             "group_trends": [_unit_context(grid, unit) for unit in groups],
             "current_members": current_members,
             "too_small": current_members < grid.k,
@@ -142,7 +166,7 @@ def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
     team, _weeks_shown, periods, grid = _audited_team_grid(
         request, team_id, AuditEvent.Action.EXPORT, what="team trends"
     )
-    rows = dashboard.export_rows(grid, grid.units)
+    rows = dashboard.export_rows(grid, grid.units, _team_actions_shown(team, periods))
     return csv_attachment(rows, f"team-trends-{team.pk}-{periods[-1].label}.csv")
 
 
@@ -244,12 +268,9 @@ def share_checkin(request: HttpRequest, checkin_id: int) -> HttpResponse:
         checkin,
         ratings=request.POST.get("share_ratings") == "on",
         practices=request.POST.get("share_practices") == "on",
-        wants_to_talk=request.POST.get("wants_to_talk") == "on",
     )
     if shared is None:
         messages.info(request, _("Nothing from this check-in is shared."))
-    elif shared.wants_to_talk:
-        messages.success(request, _("Saved. Your supervisor has been told you would like to talk."))
     else:
         messages.success(request, _("Saved. Your supervisor can now see what you chose, and nothing else."))
     return redirect("supervision:share")
@@ -284,3 +305,121 @@ def shared_detail(request: HttpRequest, share_id: int) -> HttpResponse:
         "supervision/shared_detail.html",
         {"share": share, "checkin": checkin, "person": checkin.user, "ratings": ratings, "practices": practices},
     )
+
+
+# --- Team actions ("you said, we did") -------------------------------------------------------
+
+
+@login_required
+def team_actions_page(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A team's actions, and the form to record one: for its supervisors and its organisation's admins."""
+    team = _get_team_for_action_editor(request, team_id)
+    form = team_actions.TeamActionForm(request.POST or None, today=team.organisation.today())
+    if request.method == "POST" and form.is_valid():
+        team_actions.do_record(team, request.user, form.cleaned_data["done_on"], form.cleaned_data["description"])
+        messages.success(request, _("Saved. The team can see it on “What our team is doing”."))
+        return redirect("supervision:team_actions", team_id=team.pk)
+    actions = list(team.actions.all()[:50])
+    return render(
+        request,
+        "supervision/team_actions.html",
+        {"team": team, "form": form, "actions": actions, "supervises": request.user.supervised_teams().filter(
+            pk=team.pk).exists()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def team_action_delete(request: HttpRequest, team_id: int, action_id: int) -> HttpResponse:
+    team = _get_team_for_action_editor(request, team_id)
+    action = TeamAction.objects.filter(pk=action_id, team=team).select_related("team").first()
+    if action is None:
+        raise Http404
+    team_actions.do_delete(action, request.user)
+    messages.success(request, _("Deleted."))
+    return redirect("supervision:team_actions", team_id=team.pk)
+
+
+@login_required
+def our_team(request: HttpRequest) -> HttpResponse:
+    """“What our team is doing”: the actions of every team the person is a current member of."""
+    teams = list(
+        Team.objects.filter(
+            memberships__user=request.user, memberships__ended_on__isnull=True
+        ).distinct().order_by("name")
+    )
+    if not teams:
+        raise Http404
+    since = request.user.local_today() - dt.timedelta(days=365)
+    by_team = {team.pk: [] for team in teams}
+    for action in TeamAction.objects.filter(team__in=teams, done_on__gte=since).order_by("-done_on", "-pk"):
+        by_team[action.team_id].append(action)
+    return render(
+        request, "supervision/our_team.html", {"sections": [(team, by_team[team.pk]) for team in teams]}
+    )
+
+
+# --- Talk requests --------------------------------------------------------------------------
+
+
+@login_required
+def talk_page(request: HttpRequest) -> HttpResponse:
+    """“I'd like to talk”: choose whom, add a line if you like; and what became of earlier requests."""
+    if not request.user.is_member:
+        raise Http404
+    recipients = talk.recipients_for(request.user)
+    form = talk.TalkRequestForm(request.POST or None, recipients=recipients)
+    if request.method == "POST" and recipients and form.is_valid():
+        recipient = form.chosen()
+        _talk_request, created = talk.do_ask(request.user, recipient, form.cleaned_data["note"])
+        if created:
+            messages.success(request, _("Sent. %(name)s has been asked to get in touch.") % {"name": recipient})
+        else:
+            messages.info(request, _("You already asked %(name)s; that request is still open.") % {"name": recipient})
+        return redirect("supervision:talk")
+    now = timezone.now()
+    mine = [
+        {"request": item, "open": item.is_open(now)}
+        for item in TalkRequest.objects.filter(requester=request.user).select_related("recipient")[:10]
+    ]
+    return render(
+        request,
+        "supervision/talk.html",
+        {"form": form, "recipients": recipients, "mine": mine, "open_days": TalkRequest.OPEN_FOR.days},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def talk_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    found = TalkRequest.objects.open().filter(pk=request_id, requester=request.user).first()
+    if found is None:
+        raise Http404
+    talk.do_withdraw(found)
+    messages.success(request, _("Withdrawn."))
+    return redirect("supervision:talk")
+
+
+@login_required
+def talk_requests(request: HttpRequest) -> HttpResponse:
+    """The open requests addressed to the signed-in person (a supervisor or the support person)."""
+    organisation = request.user.organisation
+    is_support_person = organisation is not None and organisation.support_person_id == request.user.pk
+    if not (request.user.is_supervisor or is_support_person):
+        raise Http404
+    waiting = TalkRequest.objects.open().filter(recipient=request.user).select_related("requester")
+    return render(
+        request, "supervision/talk_requests.html", {"waiting": waiting, "open_days": TalkRequest.OPEN_FOR.days}
+    )
+
+
+@login_required
+def talk_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    found = _get_talk_request_for_recipient(request, request_id)
+    if request.method == "POST":
+        talk.do_acknowledge(found)
+        messages.success(request, _("Thank you. They can now see that you will be in touch."))
+        return redirect("supervision:talk_request", request_id=found.pk)
+    return render(request, "supervision/talk_request.html", {"talk": found})

@@ -129,7 +129,7 @@ def test_html_in_a_display_name_is_escaped_on_the_profile_and_for_the_supervisor
     ).status_code == 302
     checkin = CheckIn.objects.create(user=alice, local_date=alice.local_today(), **dict.fromkeys(SIGN_FIELDS, 1))
     assert alice_client.post(
-        reverse("supervision:share_checkin", args=[checkin.pk]), {"share_ratings": "on", "wants_to_talk": "on"}
+        reverse("supervision:share_checkin", args=[checkin.pk]), {"share_ratings": "on"}
     ).status_code == 302
     share = SharedCheckIn.objects.get(checkin=checkin)
     supervisor = TwoStepClient()
@@ -437,7 +437,7 @@ def checkins_of_three(alice, carol, eve):
 @given(
     whose=st.sampled_from(["carol@example.org", "eve@example.net", "nobody", "alice@example.org"]),
     raw_id=junk_text,
-    data=junk_form(["action", "share_ratings", "share_practices", "wants_to_talk", "checkin", "user"]),
+    data=junk_form(["action", "share_ratings", "share_practices", "checkin", "user"]),
 )
 def test_sharing_with_tampered_ids_touches_only_ones_own_check_in(
     alice_client, alice, checkins_of_three, whose, raw_id, data
@@ -454,7 +454,7 @@ def test_sharing_with_tampered_ids_touches_only_ones_own_check_in(
         return
     assert response.status_code == 302
     share = SharedCheckIn.objects.filter(checkin_id=checkin_id).first()
-    chosen = {name: data.get(name) == "on" for name in ("share_ratings", "share_practices", "wants_to_talk")}
+    chosen = {name: data.get(name) == "on" for name in ("share_ratings", "share_practices")}
     if data.get("action") == "withdraw" or not any(chosen.values()):
         assert share is None or share.withdrawn_at is not None
     else:

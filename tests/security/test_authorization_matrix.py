@@ -66,6 +66,15 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "supervision:share_checkin": (L, "405", "405", "405", "405", "405", "405", "405"),
     "supervision:shared": (L, "404", "404", "200", "200", "404", "404", "404"),  # dave: an empty list
     "supervision:shared_detail": (L, "404", "404", "200", "404", "404", "404", "404"),
+    # Team actions: team A's supervisor and its organisation's admin record them; its members read them.
+    "supervision:team_actions": (L, "404", "404", "200", "404", "200", "404", "404"),
+    "supervision:team_action_delete": (L, "405", "405", "405", "405", "405", "405", "405"),
+    "supervision:our_team": (L, "200", "200", "200", "200", "404", "404", "404"),
+    # Talk requests: alice asked bob; only bob opens it.
+    "supervision:talk": (L, "200", "200", "404", "404", "404", "404", "404"),
+    "supervision:talk_withdraw": (L, "405", "405", "405", "405", "405", "405", "405"),
+    "supervision:talk_requests": (L, "404", "404", "200", "200", "404", "404", "404"),
+    "supervision:talk_request": (L, "404", "404", "200", "404", "404", "404", "404"),
 }
 
 
@@ -97,6 +106,12 @@ def url_for(name: str, world) -> str:
         "supervision:team_export": {"team_id": alice.memberships.get().team_id},
         "supervision:share_checkin": {"checkin_id": world.checkins["alice"].pk},
         "supervision:shared_detail": {"share_id": world.alice_share.pk},
+        "supervision:team_actions": {"team_id": alice.memberships.get().team_id},
+        "supervision:team_action_delete": {
+            "team_id": alice.memberships.get().team_id, "action_id": world.team_a_action.pk,
+        },
+        "supervision:talk_withdraw": {"request_id": world.alice_talk_request.pk},
+        "supervision:talk_request": {"request_id": world.alice_talk_request.pk},
     }.get(name, {})
     url = reverse(name, kwargs=kwargs)
     if name == "checkins:saved":

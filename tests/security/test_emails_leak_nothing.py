@@ -15,7 +15,7 @@ from reminders.models import ReminderSchedule
 from reminders.tasks import dispatch_due
 from supervision.digest import send_due_digests
 from supervision.publishing import publish_due
-from supervision.sharing import send_talk_request
+from supervision.talk import send_talk_request
 
 from .world import build_world
 
@@ -34,7 +34,7 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
                          "olivia": olivia, "oscar": oscar, "root": root})
     send_invitation(alice, invited_by=olivia)
     Client().post(reverse("password_reset"), {"email": carol.email})
-    send_talk_request(alice)
+    send_talk_request(world.alice_talk_request)
     publish_due()
     send_due_digests(any_hour=True)
     ReminderSchedule.objects.create(organisation=alice.organisation, weekdays="0123456", local_time="00:00")
@@ -56,3 +56,7 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
         # The rating pattern 4,0,3,1,4,2,3,1,4 of the world's check-ins never appears as values.
         assert "4, 0, 3, 1, 4" not in text and "40314" not in text
         assert "sts_index" not in text.lower()
+        # Nobody's name in any subject, and a talk request names no one at all.
+        assert not any(name in message.subject for name in ("Alice", "Bob", "Carol", "Dave", "Eve"))
+        if "talk request" in message.subject.lower():
+            assert "Alice" not in text and "Team A" not in text

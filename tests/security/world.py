@@ -12,7 +12,7 @@ from accounts.models import User
 from checkins import rollup
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
-from supervision.models import SharedCheckIn
+from supervision.models import SharedCheckIn, TalkRequest, TeamAction
 
 PERSONAS = ("anonymous", "alice", "carol", "bob", "dave", "olivia", "oscar", "root")
 
@@ -29,6 +29,8 @@ class World:
     people: dict[str, User]
     checkins: dict[str, CheckIn]
     alice_share: SharedCheckIn
+    team_a_action: TeamAction
+    alice_talk_request: TalkRequest
 
     def markers_not_of(self, persona: str) -> list[str]:
         return [marker for owner, pair in MARKERS.items() if owner != persona for marker in pair]
@@ -52,5 +54,9 @@ def build_world(people: dict[str, User]) -> World:
         checkins[owner] = checkin
     # Saved one by one outside the app's own save: sum them for the team trends as bulk loaders do.
     rollup.rebuild(User.objects.filter(pk__in=[checkin.user_id for checkin in checkins.values()]))
-    share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True, wants_to_talk=True)
-    return World(people=people, checkins=checkins, alice_share=share)
+    share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True)
+    bob = people["bob"]
+    team_a = bob.memberships.get().team
+    action = TeamAction.objects.create(team=team_a, done_on=timezone.now().date(), description="Cover for leave")
+    talk = TalkRequest.objects.create(requester=people["alice"], recipient=bob)
+    return World(people=people, checkins=checkins, alice_share=share, team_a_action=action, alice_talk_request=talk)

@@ -10,8 +10,10 @@ import re
 from django.urls import reverse
 
 CSV_HEADER = ["group", "period", "period_start", "period_end", "measure", "value", "status"]
-TABLE = re.compile(r'aria-labelledby="(?P<unit>[a-z]+-\d+)-table-caption">.*?<tbody>(?P<body>.*?)</tbody>', re.S)
-ROW = re.compile(r'<tr><th scope="row">(?P<week>[^<]+)</th>(?P<cells>.*?)</tr>', re.S)
+TABLE = re.compile(
+    r'aria-labelledby="(?P<unit>[a-z]+-\d+)-(?P<family>[a-z_]+)-table-caption">.*?<tbody>(?P<body>.*?)</tbody>', re.S
+)
+ROW = re.compile(r'<tr><th scope="row" data-week="(?P<week>[^"]+)">[^<]+</th>(?P<cells>.*?)</tr>', re.S)
 CELL = re.compile(r"<td[^>]*>.*?</td>", re.S)
 
 
@@ -35,15 +37,16 @@ def cell_text(cell: str) -> str:
 
 
 def dashboard_tables(page: str) -> dict:
-    """(unit, week) -> the text of each cell of the table row a dashboard shows for it.
+    """(unit, week) -> the text of each cell of the rows a dashboard shows for it, family after family.
 
-    `unit` is "team-<id>" or "group-<id>". A team too small for its own figures shows no
-    table of its own, only its groups'.
+    `unit` is "team-<id>" or "group-<id>"; `week` the ISO label each row carries. A team too
+    small for its own figures shows no table of its own, only its groups'.
     """
-    found = {}
+    found: dict = {}
     for table in TABLE.finditer(page):
         for row in ROW.finditer(table["body"]):
-            found[(table["unit"], row["week"])] = tuple(cell_text(cell) for cell in CELL.findall(row["cells"]))
+            key = (table["unit"], row["week"])
+            found[key] = found.get(key, ()) + tuple(cell_text(cell) for cell in CELL.findall(row["cells"]))
     return found
 
 

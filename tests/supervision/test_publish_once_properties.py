@@ -29,10 +29,10 @@ from accounts.models import Membership, Organisation, Team, TeamGroup, User
 from checkins import rollup
 from checkins.actions import do_apply_retention, do_erase_account, do_erase_checkins
 from checkins.models import CheckIn
-from supervision.anonymity import NOT_PUBLISHED_TEXT, SUPPRESSED_TEXT, Period
+from supervision.anonymity import Period
+from supervision.dashboard import FAMILIES
 from supervision.models import Publication, PublishedUnit
 from supervision.publishing import publish_due
-from supervision.trends import MEASURES
 from tests.conftest import TwoStepClient
 
 from .conftest import NOW, add_checkins, build_checkin, ratings
@@ -289,14 +289,17 @@ def expected_dashboard_row(snapshot: dict, unit: str, label: str) -> tuple[str, 
     kind, unit_id = unit.split("-")
     monday = Period.from_label(label).start
     stored = snapshot["stored"].get((monday, kind, int(unit_id)))
+    keys = [key for family in FAMILIES for key in family.keys]
     if stored is None:
-        return tuple(f"[hidden] {NOT_PUBLISHED_TEXT}" for _measure in MEASURES)
+        return tuple("[hidden] not published" for _key in keys)
     cells = []
-    for measure in MEASURES:
-        _start, _end, value, status = snapshot["organisation_csv"][(stored[0], label, measure.key)]
-        if status != "published":
-            cells.append(f"[hidden] {SUPPRESSED_TEXT}")
-        elif measure.key == "people":
+    for key in keys:
+        _start, _end, value, status = snapshot["organisation_csv"][(stored[0], label, key)]
+        if status == "not published":
+            cells.append("[hidden] not published")
+        elif status != "published":
+            cells.append("[hidden] hidden")
+        elif key == "people":
             cells.append(value.replace("/", " of "))
         else:
             cells.append(value)

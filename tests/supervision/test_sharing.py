@@ -1,10 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Membership
+from accounts.models import AuditEvent
 from supervision.models import SharedCheckIn
 
 from .conftest import ALICE_RATINGS, NOTE_MARKER, NOURISH_MARKER, add_checkins, build_checkin
@@ -78,7 +77,7 @@ def test_unticking_everything_withdraws_the_share(client, alice, bob, alice_chec
 @pytest.mark.parametrize("persona", ["dave", "olivia", "oscar", "eve", "root", "carol"])
 def test_nobody_else_sees_a_shared_check_in(client, request, alice, alice_checkin, persona):
     client.force_login(alice)
-    share(client, alice_checkin, share_ratings=True, wants_to_talk=True)
+    share(client, alice_checkin, share_ratings=True)
     shared = SharedCheckIn.objects.get()
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("supervision:shared_detail", args=[shared.pk])).status_code == 404
@@ -90,35 +89,6 @@ def test_nobody_can_share_someone_elses_check_in(client, carol, alice_checkin):
     client.force_login(carol)
     assert share(client, alice_checkin, share_ratings=True).status_code == 404
     assert not SharedCheckIn.objects.exists()
-
-
-def test_asking_to_talk_emails_the_supervisors_a_name_and_a_link_only(
-    client, alice, bob, dave, alice_checkin, django_capture_on_commit_callbacks
-):
-    client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        share(client, alice_checkin, wants_to_talk=True)
-    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
-    message = mail.outbox[0]
-    assert "Alice Member" in message.subject
-    html = message.alternatives[0][0]
-    for part in (message.body, html):
-        assert reverse("supervision:shared") in part
-        for value in ("3.89", NOURISH_MARKER, NOTE_MARKER, "Slow breathing", "2026"):
-            assert value not in part
-    with django_capture_on_commit_callbacks(execute=True):
-        share(client, alice_checkin, wants_to_talk=True, share_ratings=True)
-    assert len(mail.outbox) == 1
-
-
-def test_every_supervisor_of_the_persons_teams_is_told(
-    client, alice, bob, dave, team_b, alice_checkin, django_capture_on_commit_callbacks
-):
-    Membership.objects.create(user=alice, team=team_b, role=Membership.Role.MEMBER)
-    client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        share(client, alice_checkin, wants_to_talk=True)
-    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "dave@example.org"]
 
 
 def test_erasing_the_check_in_erases_the_share(client, alice, alice_checkin):
