@@ -2,7 +2,7 @@
 
 Every value has a safe embedded default for `make run` (SQLite, a filesystem
 broker, local-memory cache, emails written to files) and is switched to real
-services with environment variables; see README.md, "Configuration".
+services with environment variables; see docs/operations.md, "Configuration".
 """
 
 from datetime import timedelta
@@ -248,7 +248,7 @@ else:
         "socket_timeout": 10,
     }
 # Publishing while the broker is down gives up after about two seconds; the Delivery row stays
-# pending and a later tick queues it again (README "Reliability").
+# pending and a later tick queues it again (docs/operations.md, "Reliability").
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -289,7 +289,7 @@ LOGGING = {
 }
 
 # --- Encryption of free text at rest ----------------------------------------
-# Comma-separated Fernet keys, newest first (README: "Encryption keys").
+# Comma-separated Fernet keys, newest first (docs/checkins.md, "Encryption of free text").
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:

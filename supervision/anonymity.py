@@ -1,6 +1,6 @@
 """The one door through which aggregates of check-ins leave the database.
 
-Rules (README, "Supervision and anonymity"):
+Rules (docs/privacy.md, "Supervision and anonymity"):
 
 * Periods are closed ISO weeks or calendar months in the organisation's time zone.
   There are no arbitrary ranges and the still-open period is refused.
