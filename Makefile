@@ -3,20 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# `make run PORT=8123` serves on another port; links in emails follow it (SITE_URL's default).
+PORT ?= 8000
 
-.PHONY: run test bench lint messages clean
+.PHONY: run test typecheck format-check bench lint lock messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# Exact versions with hashes (requirements*.txt, compiled by `make lock`): pip refuses anything else.
 $(VENV)/.installed-run: requirements.txt | $(BIN)/activate
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
+
+# After editing requirements.in or requirements-dev.in: `make lock` compiles both .txt files
+# (exact pins with hashes, options in pyproject.toml [tool.pip-tools]), keeping every pin that
+# still fits; `make lock UPGRADE=1` moves everything to the newest versions allowed.
+# pip-tools lives in its own small environment so its dependencies never mix with the app's.
+$(VENV)/tools/bin/pip-compile: | $(BIN)/activate
+	$(PYTHON) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/python -m pip install --quiet --upgrade pip "pip-tools>=7.4,<8"
+
+lock: $(VENV)/tools/bin/pip-compile
+	$(VENV)/tools/bin/pip-compile --quiet $(if $(UPGRADE),--upgrade) -o requirements.txt requirements.in
+	$(VENV)/tools/bin/pip-compile --quiet $(if $(UPGRADE),--upgrade) -o requirements-dev.txt requirements-dev.in
 
 # Development settings for manage.py commands typed by hand in this checkout (never deployed:
 # .env is not in git, and a real environment variable always wins over it).
@@ -27,20 +42,34 @@ messages: export DEBUG ?= 1
 messages: $(VENV)/.installed-run | .env
 	$(PY) manage.py compile_translations -v 0
 
+# honcho gives each process its own PORT (web PORT, worker PORT+100, ...), so SITE_URL is
+# fixed here once for all three: the worker's emails link to the web process.
 run: export DEBUG ?= 1
+run: export PORT := $(PORT)
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run messages
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
 	@echo
-	@echo "  STS Check-in is starting on http://127.0.0.1:8000  (Ctrl+C stops it)"
+	@echo "  STS Check-in is starting on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	@echo "  Emails (invitations, reminders, digests) are written to var/mail/"
 	@echo
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile -p $(PORT)
+
+# Types: strict on the pure modules, clean on the rest (pyproject.toml [tool.mypy]).
+typecheck: export DEBUG ?= 1
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+# Not yet part of `test`: the repository is formatted once after the open branches are merged.
+format-check: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
 
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -52,4 +81,4 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

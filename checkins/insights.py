@@ -261,7 +261,7 @@ def what_seems_to_help(days: Sequence[Day]) -> list[PracticeObservation]:
             )
         )
 
-    def clearest_first(observation: PracticeObservation):
+    def clearest_first(observation: PracticeObservation) -> tuple[int, Decimal, str]:
         if observation.comparable:
             return (0, observation.next_day_after - observation.next_day_otherwise, observation.key)
         return (1, Decimal(-observation.times_used), observation.key)

@@ -23,6 +23,7 @@ from accounts.places import where_i_count
 from accounts.redirects import safe_next
 
 from . import charts, insights
+from .access import own_checkin_or_404
 from .actions import (
     CHECKIN_FIELDS,
     LATE_WINDOW_DAYS,
@@ -57,11 +58,6 @@ CLUSTER_NAMES = {
     "arousal": gettext_lazy("On edge"),
     "exhaustion": gettext_lazy("Worn down"),
 }
-
-
-def _get_checkin_for_user(request: HttpRequest, pk: int) -> CheckIn:
-    """The person's own check-in, or 404 for anyone else's, whoever is asking."""
-    return get_object_or_404(CheckIn.objects.prefetch_related("practices"), pk=pk, user=request.user)
 
 
 def _not_a_member(request: HttpRequest) -> HttpResponse:
@@ -562,7 +558,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    checkin = _get_checkin_for_user(request, pk)
+    checkin = own_checkin_or_404(request.user, pk, CheckIn.objects.prefetch_related("practices"))
     local_today = request.user.local_today()
     stress = dict(STRESS_LOCATIONS)
     return render(

@@ -29,7 +29,7 @@ class ReminderScheduleAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("for"), ordering="team__name")
     def scope(self, schedule: ReminderSchedule) -> str:
-        return schedule.team.name if schedule.team_id else str(_("Whole organisation"))
+        return schedule.team.name if schedule.team is not None else str(_("Whole organisation"))
 
     @admin.display(description=_("days"))
     def days(self, schedule: ReminderSchedule) -> str:

@@ -88,14 +88,14 @@ class ReminderSchedule(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.team.name if self.team_id else _("Whole organisation")
+        scope = self.team.name if self.team is not None else _("Whole organisation")
         return f"{scope} · {describe_weekdays(self.weekdays)} · {self.local_time:%H:%M}"
 
     def clean(self) -> None:
         super().clean()
         if not self.weekdays:
             raise ValidationError({"weekdays": _("Pick at least one day.")})
-        if self.team_id and self.organisation_id and self.team.organisation_id != self.organisation_id:
+        if self.team is not None and self.organisation_id and self.team.organisation_id != self.organisation_id:
             raise ValidationError({"team": _("Pick a team of this organisation.")})
 
     @property

@@ -57,7 +57,14 @@ class PreferenceRule:
 
     @property
     def has_quiet_hours(self) -> bool:
-        return self.quiet_start is not None and self.quiet_end is not None and self.quiet_start != self.quiet_end
+        return self.quiet_hours is not None
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """(start, end) of the quiet hours, or None when there are none (unset, or start equals end)."""
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return None
+        return self.quiet_start, self.quiet_end
 
     def snoozed_on(self, day: date) -> bool:
         return self.snoozed_until is not None and day <= self.snoozed_until
@@ -96,9 +103,9 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 def in_quiet_hours(preference: PreferenceRule, local: time) -> bool:
-    if not preference.has_quiet_hours:
+    if preference.quiet_hours is None:
         return False
-    start, end = preference.quiet_start, preference.quiet_end
+    start, end = preference.quiet_hours
     if start < end:
         return start <= local < end
     return local >= start or local < end
@@ -106,11 +113,12 @@ def in_quiet_hours(preference: PreferenceRule, local: time) -> bool:
 
 def _out_of_quiet_hours(instant: datetime, preference: PreferenceRule, tz: ZoneInfo, day: date) -> datetime | None:
     local = instant.astimezone(tz)
-    if not in_quiet_hours(preference, local.time().replace(tzinfo=None)):
+    if preference.quiet_hours is None or not in_quiet_hours(preference, local.time().replace(tzinfo=None)):
         return instant
-    if preference.quiet_start > preference.quiet_end and local.time() >= preference.quiet_start:
+    quiet_start, quiet_end = preference.quiet_hours
+    if quiet_start > quiet_end and local.time() >= quiet_start:
         return None  # the quiet hours run past midnight: that day is over
-    end = resolve_local(day, preference.quiet_end, tz)
+    end = resolve_local(day, quiet_end, tz)
     return end if end.astimezone(tz).date() == day else None
 
 
@@ -155,7 +163,7 @@ def next_reminder_at(
         return None
     today = now.astimezone(tz).date()
     start = max(today, from_date or today)
-    if preference.snoozed_on(start):
+    if preference.snoozed_until is not None and preference.snoozed_on(start):
         start = preference.snoozed_until + timedelta(days=1)
     for offset in range(HORIZON_DAYS):
         instant = instant_on(schedules, preference, tz, start + timedelta(days=offset))

@@ -2,7 +2,7 @@
 
 Every value has a safe embedded default for `make run` (SQLite, a filesystem
 broker, local-memory cache, emails written to files) and is switched to real
-services with environment variables; see README.md, "Configuration".
+services with environment variables; see docs/operations.md, "Configuration".
 """
 
 from datetime import timedelta
@@ -31,7 +31,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (`make run PORT=8123`); links in emails follow it unless SITE_URL is set.
+PORT = env.int("PORT", default=8000)
+SITE_URL = (env.str("SITE_URL", default="") or f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -134,6 +136,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The test suite swaps in a fast hasher (tests/conftest.py, fast_password_hashing); tests marked
+# `argon2` keep this list.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -253,7 +257,7 @@ else:
         "socket_timeout": 10,
     }
 # Publishing while the broker is down gives up after about two seconds; the Delivery row stays
-# pending and a later tick queues it again (README "Reliability").
+# pending and a later tick queues it again (docs/operations.md, "Reliability").
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -294,7 +298,7 @@ LOGGING = {
 }
 
 # --- Encryption of free text at rest ----------------------------------------
-# Comma-separated Fernet keys, newest first (README: "Encryption keys").
+# Comma-separated Fernet keys, newest first (docs/checkins.md, "Encryption of free text").
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:

@@ -1,6 +1,6 @@
 """The one door through which aggregates of check-ins leave the database.
 
-Rules (README, "Supervision and anonymity"):
+Rules (docs/privacy.md, "Supervision and anonymity"):
 
 * Periods are closed ISO weeks or calendar months in the organisation's time zone.
   There are no arbitrary ranges and the still-open period is refused.
@@ -161,11 +161,11 @@ def decide(contributors: Contributors, k: int) -> dict[tuple[Unit, Period], Reas
     """
     k = max(int(k), MIN_ANONYMITY_K)
     decisions: dict[tuple[Unit, Period], Reason | None] = {}
-    raw_before: dict[Unit, frozenset] | None = None
+    raw_before: dict[Unit, frozenset[Hashable]] | None = None
     period_before: Period | None = None
     for period in sorted(contributors):
         raw = {unit: frozenset(people) for unit, people in contributors[period].items()}
-        published: dict[Unit, frozenset] = {}
+        published: dict[Unit, frozenset[Hashable]] = {}
         for unit, people in raw.items():
             if len(people) < k:
                 decisions[(unit, period)] = Reason.TOO_FEW
@@ -202,7 +202,7 @@ def atom_sizes(published: Mapping[Unit, Iterable[Hashable]]) -> tuple[list[Unit]
     return units, dict(Counter(signature.values()))
 
 
-def _complementary_suppressions(published: Mapping[Unit, frozenset], k: int) -> list[Unit]:
+def _complementary_suppressions(published: Mapping[Unit, frozenset[Hashable]], k: int) -> list[Unit]:
     """The cells to suppress, in order, until every atom holds at least k people.
 
     Removing a cell only clears its bit in every atom's mask, so the people are grouped
@@ -218,7 +218,7 @@ def _complementary_suppressions(published: Mapping[Unit, frozenset], k: int) -> 
             return suppressed
         target = min(small, key=lambda mask: (sizes[mask], sorted((u.kind, u.id) for u in units if mask & bit_of[u])))
         size = sizes[target]
-        candidates: list[tuple[tuple, Unit]] = []
+        candidates: list[tuple[tuple[bool, bool, int, str, int], Unit]] = []
         for unit, people in remaining.items():
             bit = bit_of[unit]
             if target & bit:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.models import AuditEvent, Membership, Organisation, Team, TeamGroup
 from checkins import insights
+from checkins.access import own_checkin_or_404
 from checkins.downloads import csv_attachment
 from checkins.models import CheckIn
 
@@ -78,13 +79,6 @@ def _get_share_for_supervisor(request: HttpRequest, share_id: int) -> SharedChec
     if share is None:
         raise Http404
     return share
-
-
-def _get_checkin_for_author(request: HttpRequest, checkin_id: int) -> CheckIn:
-    checkin = CheckIn.objects.filter(pk=checkin_id, user=request.user).select_related("user").first()
-    if checkin is None:
-        raise Http404
-    return checkin
 
 
 def _weeks(request: HttpRequest) -> int:
@@ -259,7 +253,7 @@ def share(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def share_checkin(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    checkin = _get_checkin_for_author(request, checkin_id)
+    checkin = own_checkin_or_404(request.user, checkin_id, CheckIn.objects.select_related("user"))
     if request.POST.get("action") == "withdraw":
         do_withdraw(checkin)
         messages.success(request, _("Withdrawn. Your supervisor can no longer see this check-in."))

@@ -33,6 +33,14 @@ PASSWORD = "a-long-test-password-42"
 PERSONAS_JOINED = dt.date(2020, 1, 6)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings) -> None:
+    """Argon2 is slow and memory-hungry on purpose; the suite hashes thousands of passwords. Tests
+    marked `@pytest.mark.argon2` keep the production hashers (sts_checkin/settings.py)."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _require(name: str, present: bool, reason: str) -> None:
     if present:
         return

@@ -1,4 +1,4 @@
-"""The architecture is checked, not only described (README, "Where things live").
+"""The architecture is checked, not only described (docs/development.md, "Where things live").
 
 `lint-imports` (contracts in pyproject.toml) fails on an upward import between the apps, on
 reminders.dispatch importing reminders.tasks, on supervision.anonymity importing trends, and on

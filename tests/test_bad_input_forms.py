@@ -75,12 +75,6 @@ def assert_survived(response) -> None:
     assert not location.startswith(("//", "http:", "https:", "javascript:")), location
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # Argon2 is slow on purpose; these tests send many hundreds of passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def alice_client(alice):
     client = Client()

@@ -92,3 +92,25 @@ def test_time_and_serialisation_settings():
     assert settings.CELERY_TASK_SERIALIZER == "json"
     assert settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT > 0
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+def test_links_in_emails_follow_the_port_make_run_serves_on():
+    show = "from django.conf import settings as s; print(s.SITE_URL)"
+    other_port = _manage("shell", "--no-imports", "-c", show, env={"DEBUG": "1", "PORT": "8123", "SITE_URL": ""})
+    assert other_port.returncode == 0, other_port.stderr
+    assert other_port.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
+    behind_a_proxy = _manage(
+        "shell", "--no-imports", "-c", show, env={"DEBUG": "1", "PORT": "8123", "SITE_URL": "https://checkin.example.org/"}
+    )
+    assert behind_a_proxy.stdout.strip().splitlines()[-1] == "https://checkin.example.org"
+
+
+def test_make_run_serves_on_the_port_it_is_given():
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "PORT=8123"], cwd=BASE_DIR, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert "honcho start -f Procfile -p 8123" in plan.stdout
+    assert "http://127.0.0.1:8123" in plan.stdout
+    assert "runserver 127.0.0.1:$PORT" in (BASE_DIR / "Procfile").read_text()

@@ -13,7 +13,7 @@ from accounts.lockout import lockout_username
 
 from ..conftest import PASSWORD
 
-LIMIT = 5  # README, "Security": 5 failed attempts for one email from one address
+LIMIT = 5  # docs/security.md: 5 failed attempts for one email from one address
 
 
 @pytest.fixture(autouse=True)

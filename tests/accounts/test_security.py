@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -38,8 +39,11 @@ def test_the_lockout_ends_after_the_cool_off(alice, settings):
         assert response.status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2(alice):
+@pytest.mark.argon2
+def test_passwords_are_hashed_with_argon2(alice, client):
     assert alice.password.startswith("argon2")
+    response = client.post(reverse("login"), {"username": alice.email, "password": PASSWORD})
+    assert response.status_code == 302
 
 
 def test_a_content_security_policy_forbids_inline_scripts(client, alice):

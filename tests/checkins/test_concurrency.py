@@ -1,40 +1,16 @@
 """Two submissions of the same day at the same moment (two tabs, a double tap) against PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from checkins.actions import do_save_checkin
 from checkins.models import CheckIn, IntroSeen
 
+from ..races import race
 from .conftest import form_data
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(*callables):
-    barrier = threading.Barrier(len(callables))
-    results, errors = [None] * len(callables), []
-
-    def run(position, work):
-        try:
-            barrier.wait(timeout=10)
-            results[position] = work()
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(callables)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return results
 
 
 def test_two_concurrent_posts_leave_one_row(require_postgres, transactional_db, alice):
@@ -49,7 +25,7 @@ def test_two_concurrent_posts_leave_one_row(require_postgres, transactional_db, 
 
     for _attempt in range(3):
         CheckIn.objects.all().delete()
-        assert _race(post(1, "first"), post(4, "second")) == [302, 302]
+        assert race(post(1, "first"), post(4, "second")) == [302, 302]
         checkin = CheckIn.objects.get(user=alice)
         # Last write wins, and it is one whole submission, never a mix of the two.
         assert (checkin.intrusive_thoughts, checkin.nourish) in {(1, "first"), (4, "second")}
@@ -67,7 +43,7 @@ def test_many_concurrent_saves_of_one_day_keep_one_row_and_count_every_version(
                                              "low_motivation", "rest_guilt")}
         return lambda: do_save_checkin(alice, day, values, [], loaded_version=0).created
 
-    created = _race(*(save(level % 5) for level in range(6)))
+    created = race(*(save(level % 5) for level in range(6)))
     assert created.count(True) == 1
     checkin = CheckIn.objects.get(user=alice)
     assert checkin.version == 6

@@ -15,8 +15,8 @@ from checkins.actions import do_apply_retention, do_erase_account, do_erase_chec
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, CheckInRollup, Practice, PracticeRollup
 
+from ..races import race
 from .conftest import ratings
-from .test_concurrency import _race
 
 # Wednesday 29 April 2026: its ISO week (27 April – 3 May) spans two months.
 SPLIT_WEEK_DAY = date(2026, 4, 29)
@@ -161,7 +161,7 @@ def test_saves_of_one_week_at_the_same_moment_are_all_summed(require_postgres, t
     for _attempt in range(3):
         CheckIn.objects.filter(user=alice).delete()
         rollup.forget(alice.pk)
-        assert _race(*(saver(offset) for offset in range(5))) == [True] * 5
+        assert race(*(saver(offset) for offset in range(5))) == [True] * 5
         assert CheckInRollup.objects.get(user=alice).checkins == 5
 
 
@@ -182,7 +182,7 @@ def test_new_days_and_edits_of_one_week_at_the_same_moment_add_up(require_postgr
         CheckIn.objects.filter(user=alice).delete()
         rollup.forget(alice.pk)
         save(alice, monday, 1)
-        results = _race(new_day(2, 3), new_day(3, 1), new_day(4, 0), edit_monday(4), edit_monday(2))
+        results = race(new_day(2, 3), new_day(3, 1), new_day(4, 0), edit_monday(4), edit_monday(2))
         assert results == [True, True, True, False, False]
         assert snapshot(alice) == rebuilt_snapshot(alice)
         assert CheckInRollup.objects.get(user=alice).checkins == 4

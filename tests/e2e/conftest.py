@@ -65,13 +65,6 @@ def viewport(request) -> str:
     return request.param
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """Argon2 costs ~100 MB and a noticeable fraction of a second per sign-in on a busy 2-core
-    machine; the journeys test pages, not the hasher (tests/accounts cover that)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # The browser's language (Accept-Language): every journey runs in English and in Spanish.
 LOCALES = {"en": "en-GB", "es": "es-ES"}
 

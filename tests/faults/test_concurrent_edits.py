@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +10,7 @@ from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen, Practice
 
 from ..checkins.conftest import form_data
+from ..races import race
 
 pytestmark = pytest.mark.postgres
 
@@ -34,31 +32,21 @@ def as_sent(form: dict) -> dict:
 
 
 def save_at_once(user, forms: dict[str, dict]) -> dict[str, str]:
-    """POST each form from its own device at the same moment; the page each device ends on."""
-    barrier = threading.Barrier(len(forms))
-    pages: dict[str, str] = {}
-    errors: list[Exception] = []
+    """POST each form from its own signed-in device at the same moment; the page each device ends on."""
+    devices = {}
+    for device in forms:
+        devices[device] = Client()
+        devices[device].force_login(user)
 
-    def save(device: str) -> None:
-        try:
-            client = Client()
-            client.force_login(user)
-            barrier.wait(timeout=10)
-            response = client.post(reverse("checkins:today"), forms[device], follow=True)
+    def save(device: str):
+        def work() -> str:
+            response = devices[device].post(reverse("checkins:today"), forms[device], follow=True)
             assert response.status_code == 200
-            pages[device] = response.content.decode()
-        except Exception as exc:  # surfaced below, in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
+            return response.content.decode()
 
-    threads = [threading.Thread(target=save, args=(device,)) for device in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return pages
+        return work
+
+    return dict(zip(forms, race(*(save(device) for device in forms)), strict=True))
 
 
 def test_two_edits_at_once_leave_one_whole_version_and_tell_the_device_whose_save_replaced_the_other(

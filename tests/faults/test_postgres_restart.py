@@ -16,6 +16,8 @@ from .conftest import Browser, terminate_other_backends, web_server
 pytestmark = pytest.mark.postgres
 
 
+# Signs in through a gunicorn process, which checks passwords with the production hashers.
+@pytest.mark.argon2
 def test_after_every_connection_is_dropped_the_next_requests_succeed(require_postgres, transactional_db, alice):
     IntroSeen.objects.create(user=alice)
     with web_server() as base:

@@ -29,6 +29,8 @@ from .mail_files import recipients
 pytestmark = pytest.mark.redis
 
 
+# Signs in through a gunicorn process, which checks passwords with the production hashers.
+@pytest.mark.argon2
 def test_signing_in_and_checking_in_work_while_redis_is_down(require_postgres, require_redis, transactional_db, alice):
     IntroSeen.objects.create(user=alice)
     down = {

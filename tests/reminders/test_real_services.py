@@ -2,14 +2,12 @@
 
 import email
 import re
-import threading
 from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.urls import resolve
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from reminders import dispatch, tasks
 from reminders.models import Delivery
 
 from ..conftest import PERSONAS_JOINED, wait_for
+from ..races import race
 from .conftest import make_schedule, utc
 
 
@@ -31,25 +30,8 @@ def test_two_dispatchers_at_the_same_moment_create_one_delivery_and_one_email_ea
     Membership.objects.bulk_create(Membership(user=u, team=team_a, started_on=PERSONAS_JOINED) for u in users)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, at=time(16, 30))
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def dispatcher() -> None:
-        try:
-            start.wait(timeout=10)
-            reports.append(dispatch.dispatch_due())
-        except Exception as exc:  # surfaced below, in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
     with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False):
-        threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert errors == []
+        reports = race(dispatch.dispatch_due, dispatch.dispatch_due)
     assert sum(len(r.created) for r in reports) == 40
     assert Delivery.objects.count() == 40
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)

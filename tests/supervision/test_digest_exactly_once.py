@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from accounts.models import AuditEvent, Membership, User
 from supervision import digest
@@ -22,6 +20,7 @@ from supervision.digest import create_deliveries, deliver, send_due_digests
 from supervision.models import DigestDelivery, Publication
 from supervision.tasks import publish_due_weeks
 from tests.conftest import PERSONAS_JOINED
+from tests.races import race
 
 from .conftest import LAST_CLOSED_MONDAY, NOW, publish
 
@@ -48,24 +47,7 @@ def test_two_beats_ticking_at_the_same_moment_send_one_digest_per_supervisor(
         Membership(user=u, team=team_a, role=Membership.Role.SUPERVISOR, started_on=PERSONAS_JOINED) for u in extra
     )
     supervisors = {bob.email, dave.email, *(u.email for u in extra)}
-    start = threading.Barrier(2)
-    errors = []
-
-    def beat() -> None:
-        try:
-            start.wait(timeout=10)
-            publish_due_weeks.apply().get()
-        except Exception as exc:  # surfaced below, in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=beat) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    race(*[lambda: publish_due_weeks.apply().get()] * 2, timeout=120)
     newest = [m for m in mail.outbox if "week of 9 Mar 2026" in m.subject]
     assert Counter(m.to[0] for m in newest) == Counter(dict.fromkeys(supervisors, 1))
     assert DigestDelivery.objects.filter(publication=newest_publication(), status=Status.SENT).count() == 22

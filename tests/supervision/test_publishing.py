@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connections
 
 from accounts.models import Membership, Organisation, Team, User
 from checkins.actions import LATE_WINDOW_DAYS
@@ -22,6 +20,7 @@ from supervision import publishing
 from supervision.models import Publication, PublishedUnit
 from supervision.publishing import latest_due_week, publish_due, publish_week, week_closes_at
 
+from ..races import race
 from .conftest import NOW, add_checkins, build_checkin
 
 UTC = dt.UTC
@@ -191,35 +190,11 @@ def test_the_publish_task_publishes_the_due_weeks(db):
     assert publish_due_weeks.apply().get()["published"] == 0
 
 
-def _race(publisher, count: int = 2) -> list:
-    """Run `publisher` in `count` threads at once, each on its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = publisher()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_publishing_at_once_publish_each_week_once(require_postgres):
     organisation, _team, people = make_organisation("Race", "Europe/London", members=6)
     add_checkins([build_checkin(p, dt.date(2026, 3, 10), 2) for p in people])
-    results = _race(lambda: publish_due(now=NOW))
+    results = race(*[lambda: publish_due(now=NOW)] * 2)
     weeks = [p.week for result in results for p in result]
     assert sorted(weeks) == published_weeks(organisation)
     assert len(weeks) == len(set(weeks)) == 6
@@ -232,7 +207,7 @@ def test_two_workers_publishing_at_once_publish_each_week_once(require_postgres)
 def test_two_workers_publishing_the_same_week_publish_it_once(require_postgres):
     organisation, _team, people = make_organisation("Same", "Europe/London", members=6)
     add_checkins([build_checkin(p, dt.date(2026, 3, 10), 2) for p in people])
-    results = _race(lambda: publish_week(organisation, dt.date(2026, 3, 9)), count=4)
+    results = race(*[lambda: publish_week(organisation, dt.date(2026, 3, 9))] * 4)
     assert sum(result is not None for result in results) == 1
     assert Publication.objects.filter(week=dt.date(2026, 3, 9)).count() == 1
     assert PublishedUnit.objects.filter(week=dt.date(2026, 3, 9)).count() == 2
