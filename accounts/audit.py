@@ -95,7 +95,7 @@ def _fields_changed(d: dict, year: int) -> str:
     parts = []
     for field, values in (d.get("changes") or {}).items():
         try:
-            label = str(Organisation._meta.get_field(field).verbose_name)
+            label = str(getattr(Organisation._meta.get_field(field), "verbose_name", field))
         except Exception:  # a field since removed: its stored name will do
             label = field
         parts.append(_("%(field)s from “%(old)s” to “%(new)s”") % {
@@ -215,7 +215,7 @@ def _admin_change(d: dict, year: int) -> str:
         "added": _("Added the %(what)s “%(name)s”"),
         "changed": _("Changed the %(what)s “%(name)s”"),
         "deleted": _("Deleted the %(what)s “%(name)s”"),
-    }.get(d.get("change"), _("Changed the %(what)s “%(name)s”"))
+    }.get(str(d.get("change")), _("Changed the %(what)s “%(name)s”"))
     return sentence % {"what": what, "name": name}
 
 

@@ -28,7 +28,7 @@ def access_closes_on(person: User) -> dt.date | None:
     """The last day a leaver can still sign in to their own data (None if they have not left)."""
     if person.left_on is None:
         return None
-    days = person.organisation.leaver_access_days if person.organisation_id else 0
+    days = person.organisation.leaver_access_days if person.organisation is not None else 0
     return person.left_on + dt.timedelta(days=days)
 
 
@@ -64,7 +64,7 @@ def do_mark_left(person: User, *, actor=None) -> bool:
             detail={
                 "person": memberships.person_ref(person),
                 "on": today.isoformat(),
-                "access_until": access_closes_on(person).isoformat(),
+                "access_until": str(access_closes_on(person)),
             },
         )
         end_sessions(person)

@@ -121,6 +121,11 @@ class PersonResource(resources.ModelResource):
         self.create_teams = create_teams
         self.actor = actor
 
+    @property
+    def _organisation(self) -> Organisation:
+        assert self.organisation is not None, "before_import refuses an import without an organisation"
+        return self.organisation
+
     def get_diff_class(self):
         return PreviewDiff
 
@@ -142,7 +147,7 @@ class PersonResource(resources.ModelResource):
             values = list(values)
             values[email_column] = str(values[email_column] or "").strip().lower()
             dataset[number] = tuple(values)
-        self.teams = {team.name.casefold(): team for team in self.organisation.teams.all()}
+        self.teams = {team.name.casefold(): team for team in self._organisation.teams.all()}
         self.planned_teams: dict[str, str] = {}
         self.seen: dict[str, int] = {}
         emails = set(dataset["email"])
@@ -190,7 +195,7 @@ class PersonResource(resources.ModelResource):
             existing = self.existing.get(email)
             if email in self.seen:
                 errors["email"] = _("This email address is also on line %(line)d.") % {"line": self.seen[email]}
-            elif existing is not None and (existing.organisation_id != self.organisation.pk or existing.is_superuser):
+            elif existing is not None and (existing.organisation_id != self._organisation.pk or existing.is_superuser):
                 errors["email"] = _("Someone with this email address already has an account elsewhere.")
             elif existing is not None and existing.left_on is not None:
                 errors["email"] = _("This person left on %(day)s. Add them again by hand if they are back.") % {
@@ -231,17 +236,17 @@ class PersonResource(resources.ModelResource):
             except ValidationError as error:
                 errors["time_zone"] = error.messages[0]
         else:
-            time_zone = existing.time_zone if existing else self.organisation.time_zone
+            time_zone = existing.time_zone if existing else self._organisation.time_zone
         row["time_zone"] = time_zone
 
         language_word = _cell(row, "language").casefold()
-        language = LANGUAGE_WORDS.get(language_word) if language_word else None
+        language: str | None = LANGUAGE_WORDS.get(language_word) if language_word else None
         if language_word and language is None:
             errors["language"] = _("“%(value)s” is not a language we offer: write en or es.") % {
                 "value": _cell(row, "language")
             }
         if not language_word:
-            language = existing.language if existing else self.organisation.language
+            language = existing.language if existing else self._organisation.language
         row["language"] = language or ""
 
         if not _cell(row, "name") and existing is not None:
@@ -251,7 +256,7 @@ class PersonResource(resources.ModelResource):
 
         if errors:
             raise ValidationError(errors)
-        plan = RowPlan(role=role, teams=teams, new_teams=new_teams, is_new_person=existing is None)
+        plan = RowPlan(role=str(role), teams=teams, new_teams=new_teams, is_new_person=existing is None)
         for name in teams:
             team = self.teams.get(name.casefold())
             current_role = self.current_roles.get((existing.pk, team.pk)) if existing and team else None
@@ -278,7 +283,7 @@ class PersonResource(resources.ModelResource):
     def _team(self, name: str) -> Team:
         team = self.teams.get(name.casefold())
         if team is None:
-            team = Team.objects.create(organisation=self.organisation, name=name)
+            team = Team.objects.create(organisation=self._organisation, name=name)
             self.teams[name.casefold()] = team
             self.teams_created.append(name)
             audit.record(

@@ -40,6 +40,7 @@ def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> 
     if not created:
         return
     content_type = instance.content_type if instance.content_type_id else None
+    model = content_type.model_class() if content_type is not None else None
     if content_type is not None and (content_type.app_label, content_type.model) in _AUDITED_IN_DETAIL:
         return
     audit.record(
@@ -49,8 +50,7 @@ def record_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> 
             "model": content_type.model if content_type is not None else "",
             "object_id": instance.object_id or "",
             "change": {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, ""),
-            "model_name": str(content_type.model_class()._meta.verbose_name)
-            if content_type is not None and content_type.model_class() is not None else "",
+            "model_name": str(model._meta.verbose_name) if model is not None else "",
             "name": instance.object_repr,
         },
     )

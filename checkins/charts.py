@@ -47,7 +47,7 @@ def weekly(values: Iterable[tuple[date, Decimal]]) -> list[Week]:
     return [
         Week(
             monday=monday,
-            mean=(sum(found) / len(found)).quantize(Decimal("0.01")),
+            mean=(sum(found, Decimal(0)) / len(found)).quantize(Decimal("0.01")),
             lowest=min(found),
             highest=max(found),
             days=len(found),
@@ -124,7 +124,7 @@ def build_chart(
     """A chart of daily `values`, or of `weeks` (weekly means with their ranges) when given."""
     span = (last - first).days + 1
 
-    def y(value) -> float:
+    def y(value: Decimal) -> float:
         return _y(value, low, high)
 
     if weeks is None:

@@ -51,7 +51,7 @@ def do_close_leaver(person: User) -> int:
         audit.record(
             AuditEvent.Action.LEAVER_CLOSED,
             organisation_id=person.organisation_id,
-            detail={"person": person_ref(person), "left_on": person.left_on.isoformat()},
+            detail={"person": person_ref(person), "left_on": str(person.left_on)},
         )
     return erased
 
@@ -60,7 +60,8 @@ def do_close_leavers(today: date) -> int:
     """Close every leaver whose access window has passed; returns how many were closed."""
     closed = 0
     for person in User.objects.filter(left_on__isnull=False, is_active=True).select_related("organisation"):
-        if access_closes_on(person) <= today:
+        closes_on = access_closes_on(person)
+        if closes_on is not None and closes_on <= today:
             do_close_leaver(person)
             closed += 1
     return closed
@@ -69,5 +70,6 @@ def do_close_leavers(today: date) -> int:
 @receiver(person_left, dispatch_uid="checkins_leaver_rules")
 def apply_rules_to_leaver(sender, person: User, **kwargs) -> None:
     apply_retention_to(person, timezone.now().date())
-    if access_closes_on(person) <= person.left_on:
+    closes_on = access_closes_on(person)
+    if closes_on is not None and person.left_on is not None and closes_on <= person.left_on:
         do_close_leaver(person)

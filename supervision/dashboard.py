@@ -354,16 +354,16 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
         }
         for i in range(len(periods) - 1, -1, -every)
     ][::-1]
-    markers = []
+    markers: list[ActionMarker] = []
     index = {period: i for i, period in enumerate(periods)}
     for action in actions:
-        i = index.get(Period.week_of(action.done_on))
+        at = index.get(Period.week_of(action.done_on))
         newer = action.done_on > periods[-1].end
-        if i is not None or newer:
+        if at is not None or newer:
             markers.append(
                 ActionMarker(
                     len(markers) + 1,
-                    float(CHART_WIDTH - PAD_RIGHT) if newer else round(x_at(i), 1),
+                    float(CHART_WIDTH - PAD_RIGHT) if at is None else round(x_at(at), 1),
                     date_format(action.done_on, "j M Y"),
                     action.description,
                     newer,

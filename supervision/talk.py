@@ -42,7 +42,9 @@ def recipients_for(person: User) -> list[tuple[User, str]]:
             names.append(membership.team.name)
     found = [(user, str(_("supervisor, %(teams)s")) % {"teams": ", ".join(names)}) for user, names in teams.items()]
     organisation = person.organisation
-    support = organisation.support_person if organisation is not None else None
+    if organisation is None:
+        return found
+    support = organisation.support_person
     if support is not None and support.is_active and support != person and support not in teams:
         found.append((support, str(_("support person for %(organisation)s")) % {"organisation": organisation.name}))
     return found
@@ -63,7 +65,9 @@ class TalkRequestForm(forms.Form):
     def __init__(self, *args, recipients: list[tuple[User, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {user.pk: user for user, _words in recipients}
-        self.fields["recipient"].choices = [(user.pk, f"{user} ({words})") for user, words in recipients]
+        recipient = self.fields["recipient"]
+        assert isinstance(recipient, forms.TypedChoiceField)
+        recipient.choices = [(user.pk, f"{user} ({words})") for user, words in recipients]
         if len(recipients) == 1:
             self.fields["recipient"].initial = recipients[0][0].pk
 

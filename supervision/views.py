@@ -346,7 +346,7 @@ def our_team(request: HttpRequest) -> HttpResponse:
     if not teams:
         raise Http404
     since = request.user.local_today() - dt.timedelta(days=365)
-    by_team = {team.pk: [] for team in teams}
+    by_team: dict[int, list[TeamAction]] = {team.pk: [] for team in teams}
     for action in TeamAction.objects.filter(team__in=teams, done_on__gte=since).order_by("-done_on", "-pk"):
         by_team[action.team_id].append(action)
     return render(
