@@ -18,7 +18,7 @@ from accounts.models import Organisation, User
 from accounts.weeks import LATE_WINDOW_DAYS
 
 from . import insights, rollup
-from .models import CheckIn, Practice
+from .models import CheckIn, MeaningfulMoment, Practice, PracticeUse
 
 CHECKIN_FIELDS: tuple[str, ...] = (
     "mood",
@@ -104,12 +104,30 @@ def do_save_checkin(
         return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
 
 
+def _forget_minutes(*querysets) -> None:
+    """What "Take a minute" kept (moments written, practices noted) goes with the check-ins."""
+    for queryset in querysets:
+        queryset.delete()
+
+
+def do_record_moment(user, text: str) -> MeaningfulMoment:
+    """Keep a Nourish moment written outside a check-in, dated today where the person is."""
+    return MeaningfulMoment.objects.create(user=user, local_date=user.local_today(), text=text)
+
+
+def do_note_practice(user, practice: Practice) -> bool:
+    """Note a Reset practice as used today; noting it again the same day changes nothing. True if new."""
+    _, created = PracticeUse.objects.get_or_create(user=user, local_date=user.local_today(), practice=practice)
+    return created
+
+
 def do_erase_checkins(user) -> int:
     """Delete every check-in of `user` at once (their practice links go with them)."""
     with transaction.atomic():
         audit.record("erasure", actor=user, detail={"what": "checkins"})
         rollup.forget(user.pk)
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
+        _forget_minutes(MeaningfulMoment.objects.filter(user=user), PracticeUse.objects.filter(user=user))
         _, per_model = CheckIn.objects.filter(user=user).delete()
     return per_model.get(CheckIn._meta.label, 0)
 
@@ -136,6 +154,10 @@ def do_apply_retention(today_utc: date) -> dict[int, int]:
         old = CheckIn.objects.filter(user__organisation=organisation, local_date__lt=cutoff)
         with transaction.atomic():
             CheckIn.practices.through.objects.filter(checkin__in=old).delete()
+            _forget_minutes(
+                MeaningfulMoment.objects.filter(user__organisation=organisation, local_date__lt=cutoff),
+                PracticeUse.objects.filter(user__organisation=organisation, local_date__lt=cutoff),
+            )
             _, per_model = old.delete()
             count = per_model.get(CheckIn._meta.label, 0)
             if count:

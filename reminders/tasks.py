@@ -162,6 +162,7 @@ def send_reminder_email(delivery: Delivery, schedules) -> None:
             "user": user,
             "message": messages[0] if messages else "",
             "checkin_url": links.absolute(reverse("checkins:today")),
+            "minute_url": links.absolute(reverse("checkins:minute")),
             "preferences_url": links.absolute(reverse("reminders:preferences")),
             "snooze_day_url": links.snooze_url(user.pk, "day"),
             "snooze_week_url": links.snooze_url(user.pk, "week"),
