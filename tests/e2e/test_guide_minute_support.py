@@ -153,7 +153,7 @@ def test_support_now_is_one_tap_away_with_and_without_contacts(page, viewport, l
     link.click()
     page.wait_for_url(re.compile("/support/$"))
     assert words["fallback"] in page.locator("main").inner_text()
-    accessible("support now, no contacts")
+    assert_accessible(page, "support now, no contacts")
     shot(page, f"{language}-support-fallback", viewport)
 
     organisation = alice_ready.organisation
@@ -167,6 +167,6 @@ def test_support_now_is_one_tap_away_with_and_without_contacts(page, viewport, l
     main = page.locator("main").inner_text()
     assert "0800 999 000" in main
     assert ("0800 111 333" if language == "es" else "0800 111 222") in main
-    accessible("support now, with contacts")
+    assert_accessible(page, "support now, with contacts")
     shot(page, f"{language}-support-contacts", viewport)
     assert url_path(page) == "/support/"
