@@ -37,7 +37,9 @@ def test_it_has_a_text_and_an_html_part_with_the_same_links(reminder, alice):
     assert "Hello Alice," in reminder.body
     assert "Team huddle moves to Thursday." in reminder.body and "Team huddle moves to Thursday." in html
     assert links_in(reminder.body) == links_in(html.replace("&amp;", "&"))
-    assert len(links_in(reminder.body)) == 5
+    assert len(links_in(reminder.body)) == 6
+    # "Take a minute" is offered too: a breath or a good moment without checking in.
+    assert "/minute/" in links_in(reminder.body)
 
 
 def test_it_is_kind_and_keeps_no_score(reminder):
