@@ -34,6 +34,7 @@ from .actions import (
 )
 from .downloads import attachment, csv_attachment
 from .forms import SIGNS, CheckInForm
+from .minute_views import export_minutes
 from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
@@ -418,7 +419,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = export_rows(request.user)
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "json":
-        payload = {"exported_at": timezone.now().isoformat(), "person": request.user.email, "checkins": rows}
+        payload = {
+            "exported_at": timezone.now().isoformat(),
+            "person": request.user.email,
+            "checkins": rows,
+            "take_a_minute": export_minutes(request.user),
+        }
         return attachment(
             json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -167,3 +168,15 @@ def test_the_saved_page_offers_a_minute_after_distressing_exposure_only(alice):
     assert "You marked something especially distressing" in hard and minute in hard
     calm = client.get(reverse("checkins:saved"), {"date": yesterday.isoformat()}).content.decode()
     assert "You marked something especially distressing" not in calm
+
+
+def test_my_json_download_includes_what_take_a_minute_kept_and_nobody_elses(alice, bob, builtin):
+    MeaningfulMoment.objects.create(user=alice, local_date=dt.date(2026, 3, 2), text="ALICE-MOMENT")
+    MeaningfulMoment.objects.create(user=bob, local_date=dt.date(2026, 3, 2), text="BOB-MOMENT")
+    PracticeUse.objects.create(user=alice, local_date=dt.date(2026, 3, 3), practice=builtin[0])
+    response = signed_in(alice).get(reverse("checkins:export", args=["json"]))
+    payload = json.loads(b"".join(response) if response.streaming else response.content)
+    assert payload["take_a_minute"] == {
+        "meaningful_moments": [{"date": "2026-03-02", "text": "ALICE-MOMENT"}],
+        "practices_noted": [{"date": "2026-03-03", "practice": builtin[0].key}],
+    }
