@@ -176,20 +176,26 @@ K_HELP_TEXT = _(
 # Changes to these are recorded with their before and after (k has its own events).
 AUDITED_ORGANISATION_FIELDS = (
     "name", "time_zone", "language", "retention_days", "leaver_access_days", "support_contact", "crisis_contact",
-    "support_person_id",
+    "support_contact_es", "crisis_contact_es", "support_person_id",
 )
+CONTACT_FIELDS = ["support_contact", "crisis_contact", "support_contact_es", "crisis_contact_es"]
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "support_person",
-            "retention_days", "leaver_access_days",
+            "name", "time_zone", "language", "anonymity_k", *CONTACT_FIELDS, "support_person", "retention_days",
+            "leaver_access_days",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Staff see "Support now" from their first day: a new organisation starts with both contacts.
+            for name in ("support_contact", "crisis_contact"):
+                if name in self.fields:
+                    self.fields[name].required = True
         if "anonymity_k" in self.fields:
             self.fields["anonymity_k"].help_text = K_HELP_TEXT
             if self.instance.pk:
@@ -212,8 +218,8 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
     def get_fields(self, request, obj=None):
         fields = [
-            "name", "time_zone", "language", "anonymity_k", "support_contact", "crisis_contact", "support_person",
-            "retention_days", "leaver_access_days",
+            "name", "time_zone", "language", "anonymity_k", *CONTACT_FIELDS, "support_person", "retention_days",
+            "leaver_access_days",
         ]
         if obj is not None:
             fields.insert(4, "scheduled_k_change")
@@ -225,6 +231,15 @@ class OrganisationAdmin(OrganisationScopedAdmin):
                 choices=time_zone_choices(), label=db_field.verbose_name, help_text=db_field.help_text
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        organisation = self.get_object(request, object_id)
+        if request.method == "GET" and organisation is not None and organisation.contacts_missing:
+            messages.warning(request, gettext(
+                "Staff see a fallback on “Support now” (call your local emergency number) until both a support "
+                "contact and a crisis contact are filled in below."
+            ))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("scheduled change of the smallest group"))
     def scheduled_k_change(self, organisation: Organisation) -> str:

@@ -100,6 +100,17 @@ class Organisation(models.Model):
             "instead of a supervisor. They see the request in the app."
         ),
     )
+    # The same contacts for people who read the app in Spanish; empty means the ones above serve everyone.
+    support_contact_es = models.TextField(
+        _("support contact in Spanish"),
+        blank=True,
+        help_text=_("Shown instead of the support contact to people who use the app in Spanish."),
+    )
+    crisis_contact_es = models.TextField(
+        _("crisis contact in Spanish"),
+        blank=True,
+        help_text=_("Shown instead of the crisis contact to people who use the app in Spanish."),
+    )
     retention_days = models.PositiveIntegerField(
         _("keep check-ins for (days)"),
         null=True,
@@ -144,6 +155,16 @@ class Organisation(models.Model):
         if self.lowered_k is not None and self.lowered_k_from is not None and monday >= self.lowered_k_from:
             k = self.lowered_k
         return max(int(k or 0), MIN_ANONYMITY_K)
+
+    def contacts_for(self, language: str) -> tuple[str, str]:
+        """(support, crisis) contacts for a reader of `language`: that language's own, else the main ones."""
+        if language.startswith("es"):
+            return (self.support_contact_es or self.support_contact, self.crisis_contact_es or self.crisis_contact)
+        return self.support_contact, self.crisis_contact
+
+    @property
+    def contacts_missing(self) -> bool:
+        return not (self.support_contact.strip() and self.crisis_contact.strip())
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """Today's date in the organisation's time zone: memberships and weeks are counted in it."""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import support_views, views
 from .forms import SignInForm
 
 urlpatterns = [
@@ -39,4 +39,5 @@ urlpatterns = [
     path("accounts/two-step/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("accounts/two-step/turn-off/", views.two_factor_turn_off, name="two_factor_turn_off"),
     path("language/", views.switch_language, name="set_language"),
+    path("support/", support_views.support, name="support"),
 ]

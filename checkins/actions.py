@@ -18,7 +18,7 @@ from accounts.models import Organisation, User
 from accounts.weeks import LATE_WINDOW_DAYS
 
 from . import insights, rollup
-from .models import CheckIn, DayMark, Practice
+from .models import CheckIn, DayMark, MeaningfulMoment, Practice, PracticeUse
 
 CHECKIN_FIELDS: tuple[str, ...] = (
     "mood",
@@ -138,6 +138,23 @@ def do_cancel_days_off(user, first: date, last: date) -> int:
     return deleted
 
 
+def _forget_minutes(*querysets) -> None:
+    """What "Take a minute" kept (moments written, practices noted) goes with the check-ins."""
+    for queryset in querysets:
+        queryset.delete()
+
+
+def do_record_moment(user, text: str) -> MeaningfulMoment:
+    """Keep a Nourish moment written outside a check-in, dated today where the person is."""
+    return MeaningfulMoment.objects.create(user=user, local_date=user.local_today(), text=text)
+
+
+def do_note_practice(user, practice: Practice) -> bool:
+    """Note a Reset practice as used today; noting it again the same day changes nothing. True if new."""
+    _, created = PracticeUse.objects.get_or_create(user=user, local_date=user.local_today(), practice=practice)
+    return created
+
+
 def do_erase_checkins(user) -> int:
     """Delete every check-in of `user` at once (their practice links and day marks go with them)."""
     with transaction.atomic():
@@ -145,6 +162,7 @@ def do_erase_checkins(user) -> int:
         rollup.forget(user.pk)
         DayMark.objects.filter(user=user).delete()
         CheckIn.practices.through.objects.filter(checkin__user=user).delete()
+        _forget_minutes(MeaningfulMoment.objects.filter(user=user), PracticeUse.objects.filter(user=user))
         _, per_model = CheckIn.objects.filter(user=user).delete()
     return per_model.get(CheckIn._meta.label, 0)
 
@@ -172,6 +190,10 @@ def do_apply_retention(today_utc: date) -> dict[int, int]:
         with transaction.atomic():
             DayMark.objects.filter(user__organisation=organisation, local_date__lt=cutoff).delete()
             CheckIn.practices.through.objects.filter(checkin__in=old).delete()
+            _forget_minutes(
+                MeaningfulMoment.objects.filter(user__organisation=organisation, local_date__lt=cutoff),
+                PracticeUse.objects.filter(user__organisation=organisation, local_date__lt=cutoff),
+            )
             _, per_model = old.delete()
             count = per_model.get(CheckIn._meta.label, 0)
             if count:

@@ -21,7 +21,9 @@ class CheckinsConfig(AppConfig):
             return []
         return [
             NavItem(_("Today"), reverse("checkins:today"), order=10),
+            NavItem(_("Take a minute"), reverse("checkins:minute"), order=12),
             NavItem(_("History"), reverse("checkins:history"), order=20),
+            NavItem(_("Understanding STS"), reverse("checkins:guide"), order=25),
             NavItem(_("My data"), reverse("checkins:my_data"), order=60),
             NavItem(_("Who sees what"), reverse("checkins:privacy"), order=70),
         ]

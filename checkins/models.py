@@ -39,6 +39,18 @@ BUILTIN_PRACTICE_NAMES = {
     "other": _("Something else"),
 }
 
+# ...and their descriptions, translated in the same way.
+BUILTIN_PRACTICE_DESCRIPTIONS = {
+    "breathing": _("A few slow breaths, longer out than in."),
+    "grounding": _("Noticing five things you can see, hear or touch."),
+    "movement": _("A stretch, a walk, shaking it off."),
+    "humour": _("A laugh, with someone or on your own."),
+    "time_outside": _("Fresh air, a bit of sky or green."),
+    "talked_with_colleague": _("Sharing the load with someone who gets it."),
+    "meaningful_moment": _("Remembering why the work matters to you."),
+    "other": _("Anything else that helped you settle."),
+}
+
 
 class Practice(models.Model):
     """A Reset practice. Built-in ones have no organisation; an organisation may add its own."""
@@ -79,6 +91,12 @@ class Practice(models.Model):
         if self.organisation_id is None and self.key in BUILTIN_PRACTICE_NAMES:
             return BUILTIN_PRACTICE_NAMES[self.key]
         return self.name
+
+    @property
+    def display_description(self) -> str:
+        if self.organisation_id is None and self.key in BUILTIN_PRACTICE_DESCRIPTIONS:
+            return BUILTIN_PRACTICE_DESCRIPTIONS[self.key]
+        return self.description
 
     @classmethod
     def offered_to(cls, organisation_id: int | None) -> models.QuerySet[Practice]:
@@ -348,3 +366,52 @@ class DayMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_date.isoformat()} {self.kind}"
+
+
+class MeaningfulMoment(models.Model):
+    """A Nourish moment written in "Take a minute", outside any check-in.
+
+    Encrypted like the check-in's own Nourish text and shown to its author only. Nothing about
+    "Take a minute" is summed into the rollups, so none of it reaches a team figure.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meaningful_moments",
+        verbose_name=_("person"), db_index=False,
+    )
+    local_date = models.DateField(_("date"))
+    text = EncryptedTextField(_("a meaningful moment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meaningful moment")
+        verbose_name_plural = _("meaningful moments")
+        indexes = [
+            # The Nourish page picks one of a person's own moments; retention deletes by date.
+            models.Index(fields=["user", "local_date"], name="moment_user_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.local_date.isoformat()
+
+
+class PracticeUse(models.Model):
+    """That a person noted a Reset practice as used on a day, from "Take a minute" (private, never counted)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_uses",
+        verbose_name=_("person"), db_index=False,
+    )
+    local_date = models.DateField(_("date"))
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+", verbose_name=_("practice"))
+
+    class Meta:
+        verbose_name = _("practice noted")
+        verbose_name_plural = _("practices noted")
+        constraints = [
+            # Noting the same practice twice in a day is one note; its index serves lookups by person.
+            models.UniqueConstraint(fields=["user", "local_date", "practice"], name="practice_use_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.local_date.isoformat()

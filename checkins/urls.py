@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guide_views, minute_views, views
 
 app_name = "checkins"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("checkin/my-data/export.<str:fmt>", views.export, name="export"),
     path("checkin/my-data/erase-checkins/", views.erase_checkins, name="erase_checkins"),
     path("checkin/my-data/erase-account/", views.erase_account, name="erase_account"),
+    path("guide/", guide_views.guide, name="guide"),
+    path("guide/<slug:slug>/", guide_views.guide_topic, name="guide_topic"),
+    path("minute/", minute_views.minute, name="minute"),
+    path("minute/pause/", minute_views.pause, name="minute_pause"),
+    path("minute/reset/", minute_views.reset, name="minute_reset"),
+    path("minute/nourish/", minute_views.nourish, name="minute_nourish"),
 ]

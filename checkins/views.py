@@ -46,6 +46,7 @@ from .forms import (
     CheckInForm,
     LeaveForm,
 )
+from .minute_views import export_minutes
 from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
 
 HISTORY_WEEKS = (4, 12, 52)
@@ -710,6 +711,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
                 .order_by("local_date")
                 .values_list("local_date", "kind")
             ],
+            "take_a_minute": export_minutes(request.user),
         }
         return attachment(
             json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"

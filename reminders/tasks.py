@@ -165,6 +165,7 @@ def send_reminder_email(delivery: Delivery, schedules) -> None:
             "message": messages[0] if messages else "",
             "checkin_url": links.absolute(reverse("checkins:today")),
             "rough_day_url": links.absolute(reverse("checkins:today") + "#quick-day"),
+            "minute_url": links.absolute(reverse("checkins:minute")),
             "preferences_url": links.absolute(reverse("reminders:preferences")),
             "snooze_day_url": links.snooze_url(user.pk, "day"),
             "snooze_week_url": links.snooze_url(user.pk, "week"),

@@ -37,7 +37,9 @@ def test_it_has_a_text_and_an_html_part_with_the_same_links(reminder, alice):
     assert "Hello Alice," in reminder.body
     assert "Team huddle moves to Thursday." in reminder.body and "Team huddle moves to Thursday." in html
     assert links_in(reminder.body) == links_in(html.replace("&amp;", "&"))
-    assert len(links_in(reminder.body)) == 6
+    assert len(links_in(reminder.body)) == 7
+    # "Take a minute" is offered too: a breath or a good moment without checking in.
+    assert "/minute/" in links_in(reminder.body)
 
 
 def test_it_offers_to_note_a_rough_day_in_one_tap_on_the_check_in_page(reminder, alice_in):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from checkins import rollup
 from checkins.insights import SIGN_FIELDS
-from checkins.models import CheckIn, IntroSeen
+from checkins.models import CheckIn, IntroSeen, MeaningfulMoment
 from supervision.models import SharedCheckIn, TalkRequest, TeamAction
 
 PERSONAS = ("anonymous", "alice", "carol", "bob", "dave", "olivia", "oscar", "root")
@@ -21,6 +21,12 @@ MARKERS = {
     "alice": ("MARKER-ALICE-NOURISH-7f3a", "MARKER-ALICE-NOTE-19bc"),
     "carol": ("MARKER-CAROL-NOURISH-44de", "MARKER-CAROL-NOTE-a1f0"),
     "eve": ("MARKER-EVE-NOURISH-0c2b", "MARKER-EVE-NOTE-88e1"),
+}
+# ...and so are the moments written in "Take a minute", outside any check-in.
+MOMENT_MARKERS = {
+    "alice": "MARKER-ALICE-MOMENT-5d21",
+    "bob": "MARKER-BOB-MOMENT-e7a0",
+    "olivia": "MARKER-OLIVIA-MOMENT-3b96",
 }
 
 
@@ -33,7 +39,9 @@ class World:
     alice_talk_request: TalkRequest
 
     def markers_not_of(self, persona: str) -> list[str]:
-        return [marker for owner, pair in MARKERS.items() if owner != persona for marker in pair]
+        return [marker for owner, pair in MARKERS.items() if owner != persona for marker in pair] + [
+            marker for owner, marker in MOMENT_MARKERS.items() if owner != persona
+        ]
 
 
 def build_world(people: dict[str, User]) -> World:
@@ -52,6 +60,8 @@ def build_world(people: dict[str, User]) -> World:
         )
         checkin.save()
         checkins[owner] = checkin
+    for owner, marker in MOMENT_MARKERS.items():
+        MeaningfulMoment.objects.create(user=people[owner], local_date=people[owner].local_today(), text=marker)
     # Saved one by one outside the app's own save: sum them for the team trends as bulk loaders do.
     rollup.rebuild(User.objects.filter(pk__in=[checkin.user_id for checkin in checkins.values()]))
     share = SharedCheckIn.objects.create(checkin=checkins["alice"], share_ratings=True)
