@@ -26,7 +26,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from .seed import EMAIL_DOMAIN, TIME_ZONE
+from .seed import EMAIL_DOMAIN, TIME_ZONE, insert_organisation
 
 REMINDERS_ORG = "Bench reminders"
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,12 +73,7 @@ def ensure_people(count: int, team_size: int = 100) -> float:
     started = time.perf_counter()
     now = datetime.now(UTC).isoformat()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accounts_organisation (name, time_zone, anonymity_k, support_contact, crisis_contact, "
-            "created_at) VALUES (%s, %s, 5, '', '', now()) RETURNING id",
-            [REMINDERS_ORG, TIME_ZONE],
-        )
-        org = cursor.fetchone()[0]
+        org = insert_organisation(cursor, REMINDERS_ORG)
         teams = (count + team_size - 1) // team_size
         _copy(cursor, "accounts_team", ("organisation_id", "name", "created_at"),
               "".join(f"{org}\tReminded {t:05d}\t{now}\n" for t in range(teams)))

@@ -235,6 +235,19 @@ def delete_bench_organisation(org_name: str = ORG_NAME) -> None:
         cursor.execute("DELETE FROM accounts_organisation WHERE id = %s", [org])
 
 
+def insert_organisation(cursor, name: str) -> int:
+    """One organisation row with the model's defaults, written in SQL like the rest of the seed."""
+    from accounts.models import DEFAULT_LEAVER_ACCESS_DAYS  # after django.setup() in the child processes
+
+    cursor.execute(
+        "INSERT INTO accounts_organisation (name, time_zone, language, anonymity_k, support_contact, crisis_contact, "
+        "support_contact_es, crisis_contact_es, leaver_access_days, created_at) "
+        "VALUES (%s, %s, 'en', 5, '', '', '', '', %s, now()) RETURNING id",
+        [name, TIME_ZONE, DEFAULT_LEAVER_ACCESS_DAYS],
+    )
+    return cursor.fetchone()[0]
+
+
 def _skip_triggers(cursor) -> bool:
     """Skip the row-by-row foreign-key triggers during the load (needs a superuser; the data is consistent)."""
     try:
@@ -274,12 +287,7 @@ def seed(
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         fast = _skip_triggers(cursor)
-        cursor.execute(
-            "INSERT INTO accounts_organisation (name, time_zone, anonymity_k, support_contact, crisis_contact, "
-            "created_at) VALUES (%s, %s, 5, '', '', now()) RETURNING id",
-            [org_name, TIME_ZONE],
-        )
-        org_id = cursor.fetchone()[0]
+        org_id = insert_organisation(cursor, org_name)
         prefix = "" if org_name == ORG_NAME else f"o{org_id}-"
         _copy(
             cursor, "accounts_team", ("organisation_id", "name", "created_at"),
