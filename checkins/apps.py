@@ -6,6 +6,9 @@ class CheckinsConfig(AppConfig):
     name = "checkins"
     verbose_name = _("Check-ins")
 
+    def ready(self):
+        from . import offered  # noqa: F401  (connects the receivers that keep the cached practices fresh)
+
     def navigation(self, user):
         from django.urls import reverse
 

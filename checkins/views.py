@@ -46,6 +46,7 @@ from .forms import (
     LeaveForm,
 )
 from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
+from .offered import offered_practices
 
 HISTORY_WEEKS = (4, 12, 52)
 SIGN_NAMES = frozenset(name for name, _label, _help in SIGNS)
@@ -164,14 +165,16 @@ def today(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and not IntroSeen.objects.filter(user=user).exists():
         return redirect(f"{reverse('checkins:intro')}?next={request.get_full_path()}")
 
+    offered = offered_practices(user.organisation_id)
     if request.method == "POST":
-        form = CheckInForm(request.POST, organisation_id=user.organisation_id)
+        # Validated with the form class's own field objects: this one is never rendered.
+        form = CheckInForm(request.POST, offered=offered, validate_only=True)
         if form.is_valid():
             result = do_save_checkin(
                 user,
                 local_date,
                 form.checkin_values(),
-                list(form.cleaned_data["practices"]),
+                form.cleaned_data["practices"],
                 form.cleaned_data["version"],
             )
             if result.replaced_other_edit:
@@ -183,11 +186,13 @@ def today(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             return redirect(f"{reverse('checkins:saved')}?date={local_date.isoformat()}")
-        # Loaded only when the form is shown again: a successful save never needs it.
+        # Shown again with its errors: a form of its own to render, and what is saved that day.
+        form = CheckInForm(request.POST, offered=offered)
+        form.is_valid()
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
     else:
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
-        form = CheckInForm(initial=CheckInForm.initial_for(checkin), organisation_id=user.organisation_id)
+        form = CheckInForm(initial=CheckInForm.initial_for(checkin), offered=offered)
 
     action = reverse("checkins:today")
     if local_date != local_today:

@@ -33,6 +33,14 @@ PASSWORD = "a-long-test-password-42"
 PERSONAS_JOINED = dt.date(2020, 1, 6)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_practice_cache() -> None:
+    """Each test starts with no cached practice list: a rolled-back test sends no signal to drop its own."""
+    from checkins.offered import forget
+
+    forget()
+
+
 def _require(name: str, present: bool, reason: str) -> None:
     if present:
         return

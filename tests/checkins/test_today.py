@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from checkins.models import CheckIn, IntroSeen, Practice
 
+from tests.conftest import uses_postgres
+
 from .conftest import form_data, login, make_checkin
 
 URL = reverse("checkins:today")
@@ -103,14 +105,41 @@ def test_a_blank_form_sent_after_the_day_was_saved_elsewhere_replaces_it_and_say
 
 
 def test_saving_a_checkin_reads_the_session_user_and_roles_inserts_one_row_and_sums_its_week(alice_client, alice):
-    alice_client.get(reverse("profile"))  # a first request may renew the session
+    alice_client.get(URL)  # a first request may renew the session, and caches the practices offered
     with CaptureQueriesContext(connection) as queries:
         response = alice_client.post(URL, form_data(level=2))
     assert response.status_code == 302
     statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
-    # Inside the test's transaction the check-in's own BEGIN/COMMIT show as a savepoint. After
-    # the insert, one upsert adds it to the week's rollup (checkins/rollup.py).
-    assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
+    # Session, user, roles; no practices query (cached). Inside the test's transaction the save shows
+    # inside a savepoint; outside one, on PostgreSQL, it is that one statement alone.
+    if uses_postgres():
+        # One statement: the check-in, its practice links and its week's rollups (checkins/store.py).
+        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "WITH", "RELEASE"], statements
+    else:
+        # The insert, then one upsert adds it to the week's rollup (checkins/rollup.py).
+        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
+
+
+def test_an_edit_reads_then_writes_in_one_statement_on_postgresql(alice_client, alice, require_postgres):
+    breathing = Practice.objects.get(key="breathing", organisation=None)
+    alice_client.post(URL, form_data(level=2, practices=[str(breathing.pk)]))
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == [breathing]
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.post(URL, form_data(level=3, version=1, practices=[str(breathing.pk)]))
+    assert response.status_code == 302
+    statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
+    # Session, user, roles; the saved check-in with its practices, then one statement that writes the
+    # check-in, its links and the rollups' difference if nobody saved the day in between.
+    assert statements == ["SELECT", "SELECT", "SELECT", "SELECT", "WITH"], statements
+    checkin = CheckIn.objects.get(user=alice)
+    assert (checkin.intrusive_thoughts, checkin.version, list(checkin.practices.all())) == (3, 2, [breathing])
+    # Unticking a practice asks whether another day of the week still used it: the person's row is taken first.
+    with CaptureQueriesContext(connection) as queries:
+        alice_client.post(URL, form_data(level=3, version=2))
+    assert [query["sql"].split(None, 1)[0] for query in queries.captured_queries][3:] == [
+        "SELECT", "SAVEPOINT", "SELECT", "WITH", "RELEASE"
+    ]
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == []
 
 
 def test_yesterday_can_be_filled_in_late(alice_client, alice):
