@@ -187,9 +187,11 @@ class CheckInForm(forms.Form):
         if validate_only:
             self.base_fields = _SharedFields(type(self).base_fields)
         super().__init__(*args, **kwargs)
-        # Its choices differ by organisation: always a copy of its own.
-        practices = self.fields["practices"] = copy.deepcopy(type(self).base_fields["practices"])
-        practices.choices = [(practice.pk, practice.display_name) for practice in offered]
+        if offered or not validate_only:
+            # Its choices differ by organisation: a copy of its own. (Validating with no practices
+            # offered, the shared field has no choices either, so any practice sent is refused.)
+            practices = self.fields["practices"] = copy.deepcopy(type(self).base_fields["practices"])
+            practices.choices = [(practice.pk, practice.display_name) for practice in offered]
 
     @classmethod
     def initial_for(cls, checkin: CheckIn | None) -> dict:

@@ -1,9 +1,6 @@
 """Writing one check-in and its rollups on PostgreSQL in as few statements as the database allows.
 
-Used by `checkins.actions.do_save_checkin` (which decides when; the rules are there). A first
-save, and an edit that reads the person's other days, take the person's row first
-(`FOR NO KEY UPDATE`, which does not block the foreign-key checks of rows pointing at the
-person), so such an edit sees every other save of theirs committed.
+Used by `checkins.actions.do_save_checkin` (which decides when; the rules are there).
 
 * `insert`: ONE statement, in autocommit its own transaction: the check-in, its practice links,
   its part of the week's `CheckInRollup` (added to, as `rollup.add_checkin` does) and its
@@ -13,23 +10,29 @@ person), so such an edit sees every other save of theirs committed.
   second changes the check-in, its links and the rollups by the difference between the old and
   the new answers (additions commute with concurrent saves of other days), only if the row is
   still at the version read (compare and set: the caller reads again and retries when it is
-  not). Only a change that can lower a maximum or empty a set reads the person's other
-  check-ins of that part of the week (the latest day off when "day off" is unticked; whether
-  another day still used a practice that was unticked); that rare one runs in a transaction
-  after taking the person's row, like a first save.
+  not).
+
+Concurrency without locking the person: every statement changes the part's `CheckInRollup` row
+before it touches the part's `PracticeRollup` rows (the practice rows are written from the
+rollup row's RETURNING, so the order is fixed). Only an edit that can lower a maximum or empty a
+set reads the person's other check-ins of that part of the week (the latest day off when "day
+off" is unticked; whether another day still used a practice that was unticked); that rare edit
+first takes the part's rollup row in a statement of its own, inside a transaction, so its
+reading statement's snapshot is taken after every other save of that part that got there
+first has committed, and every save that comes later waits for it and then applies its own
+difference on top.
 
 Both leave the rollups equal to `rollup.rebuild` (tests/checkins/test_rollup.py).
 """
 
 from __future__ import annotations
 
+import functools
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import OuterRef
 
 from accounts.weeks import monday_of
 
@@ -39,7 +42,6 @@ _LINKS = CheckIn.practices.through
 _ROLLUP = CheckInRollup._meta.db_table
 _PRACTICE_ROLLUP = PracticeRollup._meta.db_table
 _CHECKIN = CheckIn._meta.db_table
-_USER = CheckIn._meta.get_field("user").related_model._meta.db_table
 # Everything a first save writes, in table order (the primary key comes from the database).
 _INSERT_FIELDS = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
 _SUMS = ("sts_index_sum", "intrusion_sum", "avoidance_sum", "arousal_sum", "exhaustion_sum", "high", "exposure",
@@ -66,6 +68,32 @@ def _prep(field_name: str, value):
     return CheckIn._meta.get_field(field_name).get_db_prep_save(value, connection)
 
 
+_LINKS_TABLE = _LINKS._meta.db_table
+_UPDATE_FIELDS = [field for field in _INSERT_FIELDS if field.name not in ("user", "local_date", "created_at")]
+# What `read` selects: the row as the form saved it, and its practice ids.
+_READ_FIELDS = [field for field in CheckIn._meta.concrete_fields]
+_CONVERTERS = [getattr(field, "from_db_value", None) for field in _READ_FIELDS]
+
+
+@functools.cache
+def _insert_sql(with_practices: bool) -> str:
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _INSERT_FIELDS)
+    practices = f"""
+links AS (INSERT INTO {_LINKS_TABLE} (checkin_id, practice_id) SELECT c.id, p FROM c, unnest(%s::bigint[]) AS p),
+pr AS (INSERT INTO {_PRACTICE_ROLLUP} (user_id, week, month, practice_id)
+       SELECT %s, %s, %s, p FROM r, unnest(%s::bigint[]) AS p
+       ON CONFLICT (user_id, week, month, practice_id) DO NOTHING),"""
+    return f"""
+WITH c AS (INSERT INTO {_CHECKIN} ({columns}) VALUES ({", ".join(["%s"] * len(_INSERT_FIELDS))}) RETURNING id),
+r AS (INSERT INTO {_ROLLUP} AS r (user_id, week, month, checkins, {", ".join(_SUMS)}, last_day_off)
+      SELECT %s, %s, %s, 1, {", ".join(["%s"] * len(_SUMS))}, %s::date FROM c
+      ON CONFLICT (user_id, week, month) DO UPDATE SET checkins = r.checkins + 1,
+      {", ".join(f"{name} = r.{name} + excluded.{name}" for name in _SUMS)},
+      last_day_off = GREATEST(r.last_day_off, excluded.last_day_off) RETURNING 1),{practices if with_practices else ""}
+done AS (SELECT 1)
+SELECT id FROM c"""
+
+
 def insert(checkin: CheckIn, practice_ids: Iterable[int]) -> int:
     """Insert a new check-in (not yet saved, scores refreshed) with its links and rollups; returns its id.
 
@@ -73,48 +101,73 @@ def insert(checkin: CheckIn, practice_ids: Iterable[int]) -> int:
     """
     ids = sorted(set(practice_ids))
     week, month, _first, _last = _part(checkin.local_date)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in _INSERT_FIELDS)
+    part = [checkin.user_id, week, month]
     values = [field.get_db_prep_save(field.pre_save(checkin, add=True), connection) for field in _INSERT_FIELDS]
     sums = [_prep_sum(name, value) for name, value in zip(_SUMS, _sums(checkin), strict=True)]
-    day_off = checkin.local_date if checkin.day_off else None
-    sql = f"""
-WITH person AS (SELECT id FROM {_USER} WHERE id = %s FOR NO KEY UPDATE),
-c AS (INSERT INTO {_CHECKIN} ({columns}) SELECT {", ".join(["%s"] * len(values))} FROM person RETURNING id),
-links AS (INSERT INTO {_LINKS._meta.db_table} (checkin_id, practice_id)
-          SELECT c.id, p FROM c, unnest(%s::bigint[]) AS p),
-r AS (INSERT INTO {_ROLLUP} AS r (user_id, week, month, checkins, {", ".join(_SUMS)}, last_day_off)
-      SELECT %s, %s, %s, 1, {", ".join(["%s"] * len(_SUMS))}, %s::date FROM c
-      ON CONFLICT (user_id, week, month) DO UPDATE SET checkins = r.checkins + 1,
-      {", ".join(f"{name} = r.{name} + excluded.{name}" for name in _SUMS)},
-      last_day_off = GREATEST(r.last_day_off, excluded.last_day_off)),
-pr AS (INSERT INTO {_PRACTICE_ROLLUP} (user_id, week, month, practice_id)
-       SELECT %s, %s, %s, p FROM c, unnest(%s::bigint[]) AS p
-       ON CONFLICT (user_id, week, month, practice_id) DO NOTHING)
-SELECT id FROM c"""
-    part = [checkin.user_id, week, month]
+    params = [*values, *part, *sums, checkin.local_date if checkin.day_off else None]
+    if ids:
+        params += [ids, *part, ids]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [checkin.user_id, *values, ids, *part, *sums, day_off, *part, ids])
+        cursor.execute(_insert_sql(bool(ids)), params)
         checkin.pk = cursor.fetchone()[0]
     checkin._state.adding = False
     return checkin.pk
 
 
 def _prep_sum(name: str, value):
-    field = CheckInRollup._meta.get_field(name)
-    return field.get_db_prep_save(value, connection)
+    return CheckInRollup._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+@functools.cache
+def _read_sql() -> str:
+    columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in _READ_FIELDS)
+    return (
+        f"SELECT {columns}, ARRAY(SELECT practice_id FROM {_LINKS_TABLE} WHERE checkin_id = c.id) "
+        f"FROM {_CHECKIN} c WHERE c.user_id = %s AND c.local_date = %s"
+    )
 
 
 def read(user_id: int, local_date: date) -> tuple[CheckIn, set[int]] | None:
     """The saved check-in of that day and its practice ids, read together (one statement); None when none is saved."""
-    practices = _LINKS.objects.filter(checkin_id=OuterRef("pk")).values("practice_id")
-    checkin = (
-        CheckIn.objects.annotate(practice_ids=ArraySubquery(practices))
-        .filter(user_id=user_id, local_date=local_date)
-        .first()
-    )
-    if checkin is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_read_sql(), [user_id, local_date])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return checkin, set(checkin.practice_ids)
+    values = [
+        value if convert is None else convert(value, None, connection)
+        for value, convert in zip(row[:-1], _CONVERTERS, strict=True)
+    ]
+    return CheckIn.from_db(connection.alias, [field.attname for field in _READ_FIELDS], values), set(row[-1])
+
+
+@functools.cache
+def _update_sql(last_day_off: str, with_added: bool, with_removed: bool) -> str:
+    sets = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in _UPDATE_FIELDS)
+    others = f"SELECT id FROM {_CHECKIN} WHERE user_id = %s AND local_date BETWEEN %s AND %s AND id <> %s"
+    last_day_off = {
+        "keep": "last_day_off",
+        "set": "GREATEST(last_day_off, %s::date)",
+        "recount": f"(SELECT MAX(local_date) FROM {_CHECKIN} WHERE id IN ({others}) AND day_off)",
+    }[last_day_off]
+    added = f"""
+links AS (INSERT INTO {_LINKS_TABLE} (checkin_id, practice_id) SELECT c.id, p FROM c, unnest(%s::bigint[]) AS p),
+pr AS (INSERT INTO {_PRACTICE_ROLLUP} (user_id, week, month, practice_id)
+       SELECT %s, %s, %s, p FROM r, unnest(%s::bigint[]) AS p
+       ON CONFLICT (user_id, week, month, practice_id) DO NOTHING),"""
+    removed = f"""
+gone AS (DELETE FROM {_LINKS_TABLE} WHERE checkin_id IN (SELECT id FROM c) AND practice_id = ANY(%s::bigint[])),
+unused AS (DELETE FROM {_PRACTICE_ROLLUP} pr WHERE pr.user_id = %s AND pr.week = %s AND pr.month = %s
+           AND pr.practice_id = ANY(%s::bigint[]) AND EXISTS (SELECT 1 FROM r)
+           AND NOT EXISTS (SELECT 1 FROM {_LINKS_TABLE} l WHERE l.practice_id = pr.practice_id
+                           AND l.checkin_id IN ({others}))),"""
+    return f"""
+WITH c AS (UPDATE {_CHECKIN} SET {sets} WHERE id = %s AND version = %s RETURNING id),
+r AS (UPDATE {_ROLLUP} SET {", ".join(f"{name} = {name} + %s" for name in _SUMS)}, last_day_off = {last_day_off}
+      WHERE user_id = %s AND week = %s AND month = %s AND EXISTS (SELECT 1 FROM c) RETURNING 1),{
+      added if with_added else ""}{removed if with_removed else ""}
+done AS (SELECT 1)
+SELECT COUNT(*) FROM c"""
 
 
 def update(old: CheckIn, new: CheckIn, old_practices: set[int], new_practices: set[int]) -> bool:
@@ -125,48 +178,29 @@ def update(old: CheckIn, new: CheckIn, old_practices: set[int], new_practices: s
     """
     week, month, first, last = _part(new.local_date)
     part = [new.user_id, week, month]
-    fields = [field for field in _INSERT_FIELDS if field.name not in ("user", "local_date", "created_at")]
-    sets = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    values = [field.get_db_prep_save(field.pre_save(new, add=False), connection) for field in fields]
+    others = [new.user_id, first, last, new.pk]
+    values = [field.get_db_prep_save(field.pre_save(new, add=False), connection) for field in _UPDATE_FIELDS]
     delta = [_prep_sum(name, b - a) for name, a, b in zip(_SUMS, _sums(old), _sums(new), strict=True)]
     added, removed = sorted(new_practices - old_practices), sorted(old_practices - new_practices)
-    others = f"SELECT id FROM {_CHECKIN} WHERE user_id = %s AND local_date BETWEEN %s AND %s AND id <> %s"
-    others_params = [new.user_id, first, last, new.pk]
+    params = [*values, new.pk, old.version, *delta]
     if new.day_off:
-        last_day_off, day_off_params = "GREATEST(last_day_off, %s::date)", [new.local_date]
+        last_day_off = "set"
+        params.append(new.local_date)
     elif old.day_off:
-        last_day_off = f"(SELECT MAX(local_date) FROM {_CHECKIN} WHERE id IN ({others}) AND day_off)"
-        day_off_params = others_params
+        last_day_off = "recount"
+        params += others
     else:
-        last_day_off, day_off_params = "last_day_off", []
-    links = _LINKS._meta.db_table
-    sql = f"""
-WITH c AS (UPDATE {_CHECKIN} SET {sets} WHERE id = %s AND version = %s RETURNING id),
-gone AS (DELETE FROM {links} WHERE checkin_id IN (SELECT id FROM c) AND practice_id = ANY(%s::bigint[])),
-links AS (INSERT INTO {links} (checkin_id, practice_id) SELECT c.id, p FROM c, unnest(%s::bigint[]) AS p),
-r AS (UPDATE {_ROLLUP} SET {", ".join(f"{name} = {name} + %s" for name in _SUMS)}, last_day_off = {last_day_off}
-      WHERE user_id = %s AND week = %s AND month = %s AND EXISTS (SELECT 1 FROM c)),
-pr AS (INSERT INTO {_PRACTICE_ROLLUP} (user_id, week, month, practice_id)
-       SELECT %s, %s, %s, p FROM c, unnest(%s::bigint[]) AS p
-       ON CONFLICT (user_id, week, month, practice_id) DO NOTHING),
-unused AS (DELETE FROM {_PRACTICE_ROLLUP} pr WHERE pr.user_id = %s AND pr.week = %s AND pr.month = %s
-           AND pr.practice_id = ANY(%s::bigint[]) AND EXISTS (SELECT 1 FROM c)
-           AND NOT EXISTS (SELECT 1 FROM {links} l WHERE l.practice_id = pr.practice_id
-                           AND l.checkin_id IN ({others})))
-SELECT COUNT(*) FROM c"""
-    params = [
-        *values, new.pk, old.version,
-        removed,
-        added,
-        *delta, *day_off_params, *part,
-        *part, added,
-        *part, removed, *others_params,
-    ]
-    if day_off_params is others_params or removed:
-        # It reads the person's other days: take the person's row first, so that the statement's
-        # snapshot (taken after the lock) includes every other save of theirs.
+        last_day_off = "keep"
+    params += part
+    if added:
+        params += [added, *part, added]
+    if removed:
+        params += [removed, *part, removed, *others]
+    sql = _update_sql(last_day_off, bool(added), bool(removed))
+    if last_day_off == "recount" or removed:
+        # It reads the person's other days: take the part's rollup row first (see above).
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {_USER} WHERE id = %s FOR NO KEY UPDATE", [new.user_id])
+            cursor.execute(f"SELECT 1 FROM {_ROLLUP} WHERE user_id = %s AND week = %s AND month = %s FOR UPDATE", part)
             cursor.execute(sql, params)
             return cursor.fetchone()[0] == 1
     with connection.cursor() as cursor:

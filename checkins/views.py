@@ -165,9 +165,11 @@ def today(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and not IntroSeen.objects.filter(user=user).exists():
         return redirect(f"{reverse('checkins:intro')}?next={request.get_full_path()}")
 
-    offered = offered_practices(user.organisation_id)
     if request.method == "POST":
-        # Validated with the form class's own field objects: this one is never rendered.
+        # Validated with the form class's own field objects: this one is never rendered. The
+        # practices offered are needed only to check the ones ticked.
+        ticked = bool(request.POST.getlist("practices"))
+        offered = offered_practices(user.organisation_id) if ticked else ()
         form = CheckInForm(request.POST, offered=offered, validate_only=True)
         if form.is_valid():
             result = do_save_checkin(
@@ -187,12 +189,12 @@ def today(request: HttpRequest) -> HttpResponse:
                 )
             return redirect(f"{reverse('checkins:saved')}?date={local_date.isoformat()}")
         # Shown again with its errors: a form of its own to render, and what is saved that day.
-        form = CheckInForm(request.POST, offered=offered)
+        form = CheckInForm(request.POST, offered=offered_practices(user.organisation_id))
         form.is_valid()
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
     else:
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
-        form = CheckInForm(initial=CheckInForm.initial_for(checkin), offered=offered)
+        form = CheckInForm(initial=CheckInForm.initial_for(checkin), offered=offered_practices(user.organisation_id))
 
     action = reverse("checkins:today")
     if local_date != local_today:
