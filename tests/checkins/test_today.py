@@ -272,3 +272,41 @@ def test_missed_a_day_lists_only_days_not_yet_filled_in(alice_client, alice):
     nav = nav[:nav.index("</nav>")]
     assert f"?date={(today - timedelta(days=1)).isoformat()}" not in nav
     assert f"?date={(today - timedelta(days=2)).isoformat()}" in nav
+
+
+def test_the_cached_practices_follow_every_admin_change_at_once(alice_client, alice, organisation):
+    """Added, renamed, switched off, deleted, a built-in changed: the next page and the next save see it."""
+    from checkins.offered import offered_practices
+
+    def shown() -> str:
+        return alice_client.get(URL).content.decode()
+
+    shown()  # cached now
+    with CaptureQueriesContext(connection) as queries:
+        offered_practices(organisation.pk)
+    assert not any("checkins_practice" in query["sql"] for query in queries.captured_queries)
+
+    walk = Practice.objects.create(organisation=organisation, key="walk", name="Walk by the river")
+    assert "Walk by the river" in shown()
+    assert alice_client.post(URL, form_data(practices=[str(walk.pk)])).status_code == 302
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == [walk]
+
+    walk.name = "Riverside walk"
+    walk.save()
+    assert "Riverside walk" in shown() and "Walk by the river" not in shown()
+
+    walk.is_active = False
+    walk.save()
+    assert "Riverside walk" not in shown()
+    refused = alice_client.post(f"{URL}?date={(alice.local_today() - timedelta(days=1)).isoformat()}",
+                                form_data(practices=[str(walk.pk)]))
+    assert refused.status_code == 200 and "not on the list" in refused.content.decode()
+
+    builtin = Practice.objects.get(key="breathing", organisation=None)
+    builtin.is_active = False
+    builtin.save()
+    assert f'name="practices" value="{builtin.pk}"' not in shown()
+    assert 'name="practices" value=' in shown()  # the others are still offered
+    builtin.delete()
+    walk.delete()
+    assert f'name="practices" value="{walk.pk}"' not in shown()
