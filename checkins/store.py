@@ -44,8 +44,17 @@ _PRACTICE_ROLLUP = PracticeRollup._meta.db_table
 _CHECKIN = CheckIn._meta.db_table
 # Everything a first save writes, in table order (the primary key comes from the database).
 _INSERT_FIELDS = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
-_SUMS = ("sts_index_sum", "intrusion_sum", "avoidance_sum", "arousal_sum", "exhaustion_sum", "high", "exposure",
-         "workload_sum", "workload_answers")
+_SUMS = (
+    "sts_index_sum",
+    "intrusion_sum",
+    "avoidance_sum",
+    "arousal_sum",
+    "exhaustion_sum",
+    "high",
+    "exposure",
+    "workload_sum",
+    "workload_answers",
+)
 
 
 def _part(day: date) -> tuple[date, date, date, date]:
@@ -58,9 +67,15 @@ def _part(day: date) -> tuple[date, date, date, date]:
 def _sums(checkin: CheckIn) -> list:
     """What one check-in adds to its part of the week, in `_SUMS` order."""
     return [
-        checkin.sts_index, checkin.intrusion_score, checkin.avoidance_score, checkin.arousal_score,
-        checkin.exhaustion_score, int(checkin.band == CheckIn.Band.HIGH), int(checkin.exposure),
-        checkin.workload or 0, int(checkin.workload is not None),
+        checkin.sts_index,
+        checkin.intrusion_score,
+        checkin.avoidance_score,
+        checkin.arousal_score,
+        checkin.exhaustion_score,
+        int(checkin.band == CheckIn.Band.HIGH),
+        int(checkin.exposure),
+        checkin.workload or 0,
+        int(checkin.workload is not None),
     ]
 
 
@@ -165,7 +180,8 @@ unused AS (DELETE FROM {_PRACTICE_ROLLUP} pr WHERE pr.user_id = %s AND pr.week =
 WITH c AS (UPDATE {_CHECKIN} SET {sets} WHERE id = %s AND version = %s RETURNING id),
 r AS (UPDATE {_ROLLUP} SET {", ".join(f"{name} = {name} + %s" for name in _SUMS)}, last_day_off = {last_day_off}
       WHERE user_id = %s AND week = %s AND month = %s AND EXISTS (SELECT 1 FROM c) RETURNING 1),{
-      added if with_added else ""}{removed if with_removed else ""}
+        added if with_added else ""
+    }{removed if with_removed else ""}
 done AS (SELECT 1)
 SELECT COUNT(*) FROM c"""
 

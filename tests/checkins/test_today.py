@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import CheckIn, IntroSeen, Practice
-
 from tests.conftest import uses_postgres
 
 from .conftest import form_data, login, make_checkin
