@@ -9,9 +9,9 @@ from sts_checkin.urls import urlpatterns as app_urlpatterns
 urlpatterns = list(app_urlpatterns)
 
 if os.environ.get("BENCH"):
-    from .views import bare_insert, floor
+    from .views import floor, write_floor
 
     urlpatterns += [
-        path("bench/bare-insert/", bare_insert, name="bench_bare_insert"),
+        path("bench/write-floor/", write_floor, name="bench_write_floor"),
         path("bench/floor/", floor, name="bench_floor"),
     ]

@@ -1,21 +1,26 @@
-"""Baselines mounted only by bench/urls.py when BENCH is set (never in production).
+"""The floors the benchmarks compare with, mounted only by bench/urls.py when BENCH is set (never in production).
 
-* `bare_insert`: the write benchmark's baseline, the same single-row check-in insert with
-  nothing around it. No session, no form, no ORM: one INSERT.
-* `floor`: the dashboards' floor, the least a signed-in page costs. It goes through the whole
-  middleware stack (session, CSRF, authentication, the second sign-in step, messages, CSP)
-  and renders `base.html` with the usual context processors (the navigation reads the
-  person's roles), but runs no query of its own.
+Both go through the whole middleware stack the application's pages go through (session, CSRF,
+authentication, the second sign-in step, language, messages, CSP, axes) and do the least a page
+of that kind can do:
+
+* `floor`: the dashboards' floor, the least a signed-in page costs: `base.html` rendered with the
+  usual context processors (the navigation reads the person's roles), no query of its own.
+* `write_floor`: the check-in write path's floor, the least a signed-in, CSRF-checked form POST
+  that stores something costs: one raw INSERT of the same check-in row the check-in form
+  stores (ratings read from the form, scores from a lookup table), answered with the same kind
+  of redirect. No form class, no ORM, no transaction around it.
 """
 
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from checkins.insights import SIGN_FIELDS
 
 from .seed import score_columns
 
@@ -28,16 +33,16 @@ _SQL = (
 )
 
 
-@csrf_exempt
+@login_required
 @require_POST
-def bare_insert(request: HttpRequest) -> HttpResponse:
-    ratings = [int(request.POST[f"r{i}"]) for i in range(9)]
+def write_floor(request: HttpRequest) -> HttpResponse:
+    ratings = [int(request.POST[field]) for field in SIGN_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(
             _SQL,
             [
-                int(request.POST["user"]),
-                date.fromisoformat(request.POST["date"]),
+                request.user.pk,
+                date.fromisoformat(request.GET["date"]),
                 int(request.POST["mood"]),
                 int(request.POST["energy"]),
                 *ratings,
@@ -45,7 +50,7 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
                 int(request.POST["workload"]),
             ],
         )
-    return HttpResponse(status=204)
+    return HttpResponseRedirect("/checkin/saved/")
 
 
 @login_required

@@ -1,11 +1,13 @@
-"""Check-in write path over real HTTP: gunicorn (2 sync workers) against a bare insert in the same server.
+"""Check-in write path over real HTTP: gunicorn (2 sync workers), the check-in form against the write floor.
 
 The writers are their own small organisation ("Bench writers"), so their check-ins never
 touch the big organisation's figures. Each writer has a session made in the database up
 front (as if they had signed in) and a CSRF cookie; each request posts one writer's check-in
-for one date of the editable window (today and the two days before), so every request
-inserts a new row, as the bare view does. Concurrent client threads each own a slice of the
-writers. Between rounds the writers' check-ins are deleted.
+for one date of the editable window (today and the two days before). A round of first saves
+inserts a new row on every request, as the write floor (`bench.views.write_floor`: the same
+session, CSRF and middleware, one raw INSERT) does; a round of edits then posts the same days
+again. Concurrent client threads each own a slice of the writers. After the rounds of each
+kind the writers' check-ins are deleted.
 """
 
 from __future__ import annotations
@@ -231,11 +233,21 @@ def _request(port: int, path: str, body: str, cookie: str) -> tuple[int, float]:
     return status, ms
 
 
-def run_round(port: int, writers: list[Writer], bare: bool, concurrency: int) -> Round:
-    """Every writer posts a check-in for each editable date; `concurrency` threads share the writers."""
+# What each kind of round posts to; every one answers a good POST with a redirect (302).
+TARGETS = {"insert": "/checkin/", "edit": "/checkin/", "floor": "/bench/write-floor/"}
+
+
+def run_round(port: int, writers: list[Writer], kind: str, concurrency: int) -> Round:
+    """Every writer posts a check-in for each editable date; `concurrency` threads share the writers.
+
+    `insert` posts the check-in form on days with nothing saved yet; `edit` posts it again on the
+    days an `insert` round saved (version 1, so no other edit is reported); `floor` posts the same
+    body to the write floor, which stores the same row with one raw INSERT.
+    """
     # The writers' own time zone decides "today".
     local_today = timezone.now().astimezone(ZoneInfo(TIME_ZONE)).date()
     dates = [day.isoformat() for day in editable_dates(local_today)]
+    version = "1" if kind == "edit" else "0"
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -246,23 +258,13 @@ def run_round(port: int, writers: list[Writer], bare: bool, concurrency: int) ->
         mine: list[float] = []
         failed = 0
         for writer in slice_:
+            cookie = f"sessionid={writer.session_key}; csrftoken={writer.csrf}"
             for day in dates:
                 values = _ratings(rng)
-                if bare:
-                    body = urlencode(
-                        {"user": writer.user_id, "date": day, "mood": values["mood"], "energy": values["energy"],
-                         "workload": values["workload"],
-                         **{f"r{i}": values[field] for i, field in enumerate(SIGN_FIELDS)}}
-                    )
-                    status, ms = _request(port, "/bench/bare-insert/", body, "")
-                    ok = status == 204
-                else:
-                    body = urlencode({**values, "exposure": "no", "version": "0", "csrfmiddlewaretoken": writer.csrf})
-                    cookie = f"sessionid={writer.session_key}; csrftoken={writer.csrf}"
-                    status, ms = _request(port, f"/checkin/?date={day}", body, cookie)
-                    ok = status == 302
+                body = urlencode({**values, "exposure": "no", "version": version, "csrfmiddlewaretoken": writer.csrf})
+                status, ms = _request(port, f"{TARGETS[kind]}?date={day}", body, cookie)
                 mine.append(ms)
-                failed += not ok
+                failed += status != 302
         with lock:
             latencies.extend(mine)
             errors += failed
@@ -280,48 +282,61 @@ def run_round(port: int, writers: list[Writer], bare: bool, concurrency: int) ->
 
 @dataclass
 class WriteResult:
-    app_per_s: float
-    bare_per_s: float
+    insert: Round  # the median round of each kind (by throughput)
+    edit: Round
+    floor: Round
+    insert_per_s: float  # medians over the rounds
+    edit_per_s: float
+    floor_per_s: float
     errors: int
-    p50_ms: float
-    p95_ms: float
-    bare_p95_ms: float
-    requests_per_round: int
     concurrency: int
     writers: int
 
     @property
-    def ratio(self) -> float:
-        return self.app_per_s / self.bare_per_s if self.bare_per_s else 0.0
+    def vs_floor(self) -> float:
+        """Check-in form POST throughput / write floor POST throughput (≥ 0.7 wanted)."""
+        return self.insert_per_s / self.floor_per_s if self.floor_per_s else 0.0
+
+    @property
+    def edit_vs_insert(self) -> float:
+        """What an edit costs compared with a first save: insert throughput / edit throughput (≤ 1.2 wanted)."""
+        return self.insert_per_s / self.edit_per_s if self.edit_per_s else 0.0
 
 
 def measure_writes(writers_count: int = 400, concurrency: int = 16, rounds: int = 3, log=print) -> WriteResult:
+    """Rounds of first saves, edits of them, and the floor, in a rotating order, on the same server."""
     writers = setup_writers(writers_count)
-    app_rounds: list[Round] = []
-    bare_rounds: list[Round] = []
+    measured: dict[str, list[Round]] = {"insert": [], "edit": [], "floor": []}
     with Server() as server:
         # Warm both workers (imports, templates, connections), then start clean.
-        run_round(server.port, writers[: 2 * concurrency], bare=False, concurrency=concurrency)
+        warm = writers[: 2 * concurrency]
+        for kind in ("insert", "edit"):
+            run_round(server.port, warm, kind, concurrency)
         clear_writes()
-        run_round(server.port, writers[: 2 * concurrency], bare=True, concurrency=concurrency)
+        run_round(server.port, warm, "floor", concurrency)
         clear_writes()
         for i in range(rounds):
-            for bare, into in ((False, app_rounds), (True, bare_rounds)):
-                result = run_round(server.port, writers, bare=bare, concurrency=concurrency)
+            # The floor goes first in every other round, so a busy moment on the machine touches both alike.
+            order = (("insert", "edit"), ("floor",)) if i % 2 == 0 else (("floor",), ("insert", "edit"))
+            for kinds in order:
+                for kind in kinds:
+                    result = run_round(server.port, writers, kind, concurrency)
+                    measured[kind].append(result)
+                    log(f"  round {i + 1} {kind}: {result.per_s:.0f} req/s, p50 {result.percentile(0.5):.1f} ms, "
+                        f"p95 {result.percentile(0.95):.1f} ms, {result.errors} errors")
                 clear_writes()
-                into.append(result)
-                log(f"  round {i + 1} {'bare insert' if bare else 'check-in form'}: {result.per_s:.0f} req/s, "
-                    f"p95 {result.percentile(0.95):.0f} ms, {result.errors} errors")
-    median_app = sorted(app_rounds, key=lambda r: r.per_s)[len(app_rounds) // 2]
-    median_bare = sorted(bare_rounds, key=lambda r: r.per_s)[len(bare_rounds) // 2]
+
+    def median_round(kind: str) -> Round:
+        return sorted(measured[kind], key=lambda r: r.per_s)[len(measured[kind]) // 2]
+
     return WriteResult(
-        app_per_s=statistics.median(r.per_s for r in app_rounds),
-        bare_per_s=statistics.median(r.per_s for r in bare_rounds),
-        errors=sum(r.errors for r in app_rounds) + sum(r.errors for r in bare_rounds),
-        p50_ms=median_app.percentile(0.5),
-        p95_ms=median_app.percentile(0.95),
-        bare_p95_ms=median_bare.percentile(0.95),
-        requests_per_round=median_app.requests,
+        insert=median_round("insert"),
+        edit=median_round("edit"),
+        floor=median_round("floor"),
+        insert_per_s=statistics.median(r.per_s for r in measured["insert"]),
+        edit_per_s=statistics.median(r.per_s for r in measured["edit"]),
+        floor_per_s=statistics.median(r.per_s for r in measured["floor"]),
+        errors=sum(r.errors for rounds_ in measured.values() for r in rounds_),
         concurrency=concurrency,
         writers=writers_count,
     )

@@ -8,16 +8,18 @@ form (last write wins, never a mix of two submissions).
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts import audit
 from accounts.models import Organisation, User
 from accounts.weeks import LATE_WINDOW_DAYS
 
-from . import insights, rollup
+from . import insights, rollup, store
 from .models import CheckIn, DayMark, MeaningfulMoment, Practice, PracticeUse
 
 CHECKIN_FIELDS: tuple[str, ...] = (
@@ -53,55 +55,97 @@ def _snapshot(checkin: CheckIn, practice_ids: set[int]) -> dict:
     return {**{name: getattr(checkin, name) for name in CHECKIN_FIELDS}, "practices": practice_ids}
 
 
+def _on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _insert(user, local_date: date, values: dict, practice_ids: set[int]) -> SaveResult | None:
     """A new check-in for that day, or None when one is already there (the unique constraint says so)."""
+    checkin = CheckIn(user=user, local_date=local_date, **values)
+    checkin.refresh_scores()
     try:
-        with transaction.atomic():
-            checkin = CheckIn(user=user, local_date=local_date, **values)
-            checkin.save(force_insert=True)
-            if practice_ids:  # a new row has no links yet: nothing to read or remove
-                checkin.practices.add(*practice_ids)
-            rollup.add_checkin(checkin, practice_ids)
+        if _on_postgresql():
+            # One statement (check-in, links, rollups): in autocommit it is its own transaction;
+            # inside one, a savepoint keeps a clash from spoiling the rest.
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    store.insert(checkin, practice_ids)
+            else:
+                store.insert(checkin, practice_ids)
+        else:
+            with transaction.atomic():
+                checkin.save(force_insert=True)
+                if practice_ids:  # a new row has no links yet: nothing to read or remove
+                    checkin.practices.add(*practice_ids)
+                rollup.add_checkin(checkin, practice_ids)
     except IntegrityError:
         return None
     return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
 
 
+def _apply(checkin: CheckIn, old_practices: set[int], values: dict, practice_ids: set[int],
+           loaded_version: int | None) -> bool:
+    """Put the new answers on `checkin`, move its version on; whether they replaced another edit's."""
+    before = _snapshot(checkin, old_practices)
+    replaced = (loaded_version or 0) != checkin.version
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    if replaced and _snapshot(checkin, practice_ids) == before:
+        # A double tap or a retry of the very same answers: nothing was lost.
+        replaced = False
+    checkin.version += 1
+    checkin.refresh_scores()
+    return replaced
+
+
+# Each retry means another save of the same day landed in between: a handful at the very most.
+_MAX_EDIT_ATTEMPTS = 50
+
+
 def do_save_checkin(
-    user, local_date: date, values: dict, practices: list[Practice], loaded_version: int | None
+    user, local_date: date, values: dict, practice_ids: Iterable, loaded_version: int | None
 ) -> SaveResult:
-    """Create or replace `user`'s check-in for `local_date` with exactly `values` and `practices`.
+    """Create or replace `user`'s check-in for `local_date` with exactly `values` and practices `practice_ids`.
 
     `loaded_version` is the version the form was loaded from (0 or None: a blank form).
     """
-    practice_ids = {practice.pk for practice in practices}
+    practice_ids = {getattr(practice, "pk", practice) for practice in practice_ids}  # ids, or Practice rows
     if not loaded_version:
         # A blank form: most likely nothing is saved for that day yet, so insert at once (one
-        # statement); a row saved from elsewhere meanwhile is updated under its lock below.
+        # statement); a row saved from elsewhere meanwhile is updated below.
         inserted = _insert(user, local_date, values, practice_ids)
         if inserted is not None:
             return inserted
+    if _on_postgresql():
+        # Read, then write only if nobody saved that day in between (compare and set); else again.
+        for _attempt in range(_MAX_EDIT_ATTEMPTS):
+            found = store.read(user.pk, local_date)
+            if found is None:  # erased meanwhile
+                inserted = _insert(user, local_date, values, practice_ids)
+                if inserted is not None:
+                    return inserted
+                continue
+            checkin, old_practices = found
+            old = copy.copy(checkin)
+            replaced = _apply(checkin, old_practices, values, practice_ids, loaded_version)
+            if store.update(old, checkin, old_practices, practice_ids):
+                return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
+        raise RuntimeError("The check-in kept changing while it was being saved.")
     with transaction.atomic():
-        checkin = CheckIn.objects.select_for_update().filter(user=user, local_date=local_date).first()
-        if checkin is None:
+        locked = CheckIn.objects.select_for_update().filter(user=user, local_date=local_date).first()
+        if locked is None:
             inserted = _insert(user, local_date, values, practice_ids)
             if inserted is not None:
                 return inserted
             # Another request inserted the same day first: update its row instead.
-            checkin = CheckIn.objects.select_for_update().get(user=user, local_date=local_date)
-
-        before = _snapshot(checkin, set(checkin.practices.values_list("pk", flat=True)))
-        replaced = (loaded_version or 0) != checkin.version
-        for name, value in values.items():
-            setattr(checkin, name, value)
-        if replaced and _snapshot(checkin, practice_ids) == before:
-            # A double tap or a retry of the very same answers: nothing was lost.
-            replaced = False
-        checkin.version += 1
-        checkin.save()
-        checkin.practices.set(practice_ids)
+            locked = CheckIn.objects.select_for_update().get(user=user, local_date=local_date)
+        replaced = _apply(
+            locked, set(locked.practices.values_list("pk", flat=True)), values, practice_ids, loaded_version
+        )
+        locked.save()
+        locked.practices.set(practice_ids)
         rollup.refresh_week(user.pk, local_date)
-        return SaveResult(checkin=checkin, created=False, replaced_other_edit=replaced)
+        return SaveResult(checkin=locked, created=False, replaced_other_edit=replaced)
 
 
 LEAVE_MAX_DAYS = 92

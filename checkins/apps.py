@@ -7,7 +7,10 @@ class CheckinsConfig(AppConfig):
     verbose_name = _("Check-ins")
 
     def ready(self) -> None:
-        from . import leavers  # noqa: F401
+        from . import (
+            leavers,  # noqa: F401
+            offered,  # noqa: F401  (connects the receivers that keep the cached practices fresh)
+        )
 
     def navigation(self, user):
         from django.urls import reverse

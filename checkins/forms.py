@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .actions import LEAVE_EARLIEST_DAYS_BACK, LEAVE_LATEST_DAYS_AHEAD, LEAVE_MAX_DAYS
-from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn, Practice
+from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn
+from .offered import OfferedPractice
 
 # (field, short name, one line on why we ask) — our own wording.
 SIGNS: list[tuple[str, str, str]] = [
@@ -102,9 +106,11 @@ def _optional_scale(label, help_text, choices, low, high) -> forms.TypedChoiceFi
     return field
 
 
-class PracticeChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Practice) -> str:
-        return str(obj.display_name)
+class _SharedFields(dict):
+    """The form's field definitions, lent to a form that only validates: its copy is shallow, not deep."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
 
 
 class CheckInForm(forms.Form):
@@ -143,15 +149,15 @@ class CheckInForm(forms.Form):
         help_text=_("Keeps your time-off clock: how long since you last had a break."),
         required=False,
     )
-    practices = PracticeChoiceField(
+    practices = forms.TypedMultipleChoiceField(
         label=_("What helped you reset today?"),
         help_text=_("Small things count. Over time you will see what seems to help you."),
-        queryset=Practice.objects.none(),
+        choices=(),
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
         error_messages={
             "invalid_choice": _("One of the practices chosen is not on the list. Please choose again."),
-            "invalid_pk_value": _("One of the practices chosen is not on the list. Please choose again."),
             "invalid_list": _("Please choose practices from the list."),
         },
     )
@@ -174,12 +180,18 @@ class CheckInForm(forms.Form):
     )
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organisation_id: int | None = None, **kwargs):
+    def __init__(self, *args, offered: Sequence[OfferedPractice] = (), validate_only: bool = False, **kwargs):
+        """`offered`: the practices to choose from (checkins.offered). `validate_only`: a form that is
+        validated and never rendered borrows the class's field objects instead of deep-copying them
+        all (Django's default, so that rendering may change them); it must not be rendered."""
+        if validate_only:
+            self.base_fields = _SharedFields(type(self).base_fields)  # type: ignore[misc]  # this instance only
         super().__init__(*args, **kwargs)
-        for name, label, help_text in SIGNS:
-            self.fields[name] = _rating_field(label, help_text)
-        self.fields["practices"].queryset = Practice.offered_to(organisation_id).order_by("order", "name")
-        self.order_fields(["mood", "energy", "stress_locations", *[name for name, _l, _h in SIGNS]])
+        if offered or not validate_only:
+            # Its choices differ by organisation: a copy of its own. (Validating with no practices
+            # offered, the shared field has no choices either, so any practice sent is refused.)
+            practices = self.fields["practices"] = copy.deepcopy(type(self).base_fields["practices"])
+            practices.choices = [(practice.pk, practice.display_name) for practice in offered]
 
     @classmethod
     def initial_for(cls, checkin: CheckIn | None) -> dict:
@@ -218,6 +230,15 @@ class CheckInForm(forms.Form):
             private_note=data["private_note"],
         )
         return values
+
+
+# The nine ratings, defined once for the class (not on every form), in the order the page shows them.
+CheckInForm.base_fields.update({name: _rating_field(label, help_text) for name, label, help_text in SIGNS})
+CheckInForm.base_fields = {
+    name: CheckInForm.base_fields[name]
+    for name in ["mood", "energy", "stress_locations", *[name for name, _l, _h in SIGNS], *CheckInForm.base_fields]
+}
+CheckInForm.declared_fields = CheckInForm.base_fields
 
 
 class LeaveForm(forms.Form):

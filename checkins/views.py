@@ -48,6 +48,7 @@ from .forms import (
 )
 from .minute_views import export_minutes
 from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
+from .offered import offered_practices
 
 HISTORY_WEEKS = (4, 12, 52)
 SIGN_NAMES = frozenset(name for name, _label, _help in SIGNS)
@@ -162,13 +163,17 @@ def today(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('checkins:intro')}?next={request.get_full_path()}")
 
     if request.method == "POST":
-        form = CheckInForm(request.POST, organisation_id=user.organisation_id)
+        # Validated with the form class's own field objects: this one is never rendered. The
+        # practices offered are needed only to check the ones ticked.
+        ticked = bool(request.POST.getlist("practices"))
+        offered = offered_practices(user.organisation_id) if ticked else ()
+        form = CheckInForm(request.POST, offered=offered, validate_only=True)
         if form.is_valid():
             result = do_save_checkin(
                 user,
                 local_date,
                 form.checkin_values(),
-                list(form.cleaned_data["practices"]),
+                form.cleaned_data["practices"],
                 form.cleaned_data["version"],
             )
             if result.replaced_other_edit:
@@ -180,11 +185,13 @@ def today(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             return redirect(f"{reverse('checkins:saved')}?date={local_date.isoformat()}")
-        # Loaded only when the form is shown again: a successful save never needs it.
+        # Shown again with its errors: a form of its own to render, and what is saved that day.
+        form = CheckInForm(request.POST, offered=offered_practices(user.organisation_id))
+        form.is_valid()
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
     else:
         checkin = CheckIn.objects.filter(user=user, local_date=local_date).first()
-        form = CheckInForm(initial=CheckInForm.initial_for(checkin), organisation_id=user.organisation_id)
+        form = CheckInForm(initial=CheckInForm.initial_for(checkin), offered=offered_practices(user.organisation_id))
 
     action = reverse("checkins:today")
     if local_date != local_today:

@@ -41,6 +41,14 @@ def fast_password_hashing(request, settings) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_practice_cache() -> None:
+    """Each test starts with no cached practice list: a rolled-back test sends no signal to drop its own."""
+    from checkins.offered import forget
+
+    forget()
+
+
 def _require(name: str, present: bool, reason: str) -> None:
     if present:
         return

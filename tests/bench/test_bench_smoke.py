@@ -165,8 +165,8 @@ def test_check_in_writes_are_measured_over_http_without_errors(require_postgres,
     seed.seed(teams=1, team_size=3, days=3, **QUIET)
     result = writes.measure_writes(writers_count=6, concurrency=3, rounds=1, log=lambda *a: None)
     assert result.errors == 0
-    assert result.requests_per_round == 6 * 3
-    assert result.app_per_s > 0 and result.bare_per_s > 0 and result.p95_ms > 0
+    assert result.insert_per_s > 0 and result.edit_per_s > 0 and result.floor_per_s > 0
+    assert result.insert.requests == result.edit.requests == result.floor.requests == 6 * 3
 
 
 def test_dispatch_is_measured_in_a_child_process(require_postgres, transactional_db, monkeypatch):

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import CheckIn, IntroSeen, Practice
+from tests.conftest import uses_postgres
 
 from .conftest import form_data, login, make_checkin
 
@@ -103,14 +104,41 @@ def test_a_blank_form_sent_after_the_day_was_saved_elsewhere_replaces_it_and_say
 
 
 def test_saving_a_checkin_reads_the_session_user_and_roles_inserts_one_row_and_sums_its_week(alice_client, alice):
-    alice_client.get(reverse("profile"))  # a first request may renew the session
+    alice_client.get(URL)  # a first request may renew the session, and caches the practices offered
     with CaptureQueriesContext(connection) as queries:
         response = alice_client.post(URL, form_data(level=2))
     assert response.status_code == 302
     statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
-    # Inside the test's transaction the check-in's own BEGIN/COMMIT show as a savepoint. After
-    # the insert, one upsert adds it to the week's rollup (checkins/rollup.py).
-    assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
+    # Session, user, roles; no practices query (cached). Inside the test's transaction the save shows
+    # inside a savepoint; outside one, on PostgreSQL, it is that one statement alone.
+    if uses_postgres():
+        # One statement: the check-in, its practice links and its week's rollups (checkins/store.py).
+        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "WITH", "RELEASE"], statements
+    else:
+        # The insert, then one upsert adds it to the week's rollup (checkins/rollup.py).
+        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
+
+
+def test_an_edit_reads_then_writes_in_one_statement_on_postgresql(alice_client, alice, require_postgres):
+    breathing = Practice.objects.get(key="breathing", organisation=None)
+    alice_client.post(URL, form_data(level=2, practices=[str(breathing.pk)]))
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == [breathing]
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.post(URL, form_data(level=3, version=1, practices=[str(breathing.pk)]))
+    assert response.status_code == 302
+    statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
+    # Session, user, roles; the saved check-in with its practices, then one statement that writes the
+    # check-in, its links and the rollups' difference if nobody saved the day in between.
+    assert statements == ["SELECT", "SELECT", "SELECT", "SELECT", "WITH"], statements
+    checkin = CheckIn.objects.get(user=alice)
+    assert (checkin.intrusive_thoughts, checkin.version, list(checkin.practices.all())) == (3, 2, [breathing])
+    # Unticking a practice asks whether another day of the week still used it: the person's row is taken first.
+    with CaptureQueriesContext(connection) as queries:
+        alice_client.post(URL, form_data(level=3, version=2))
+    assert [query["sql"].split(None, 1)[0] for query in queries.captured_queries][3:] == [
+        "SELECT", "SAVEPOINT", "SELECT", "WITH", "RELEASE"
+    ]
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == []
 
 
 def test_yesterday_can_be_filled_in_late(alice_client, alice):
@@ -243,3 +271,41 @@ def test_missed_a_day_lists_only_days_not_yet_filled_in(alice_client, alice):
     nav = nav[:nav.index("</nav>")]
     assert f"?date={(today - timedelta(days=1)).isoformat()}" not in nav
     assert f"?date={(today - timedelta(days=2)).isoformat()}" in nav
+
+
+def test_the_cached_practices_follow_every_admin_change_at_once(alice_client, alice, organisation):
+    """Added, renamed, switched off, deleted, a built-in changed: the next page and the next save see it."""
+    from checkins.offered import offered_practices
+
+    def shown() -> str:
+        return alice_client.get(URL).content.decode()
+
+    shown()  # cached now
+    with CaptureQueriesContext(connection) as queries:
+        offered_practices(organisation.pk)
+    assert not any("checkins_practice" in query["sql"] for query in queries.captured_queries)
+
+    walk = Practice.objects.create(organisation=organisation, key="walk", name="Walk by the river")
+    assert "Walk by the river" in shown()
+    assert alice_client.post(URL, form_data(practices=[str(walk.pk)])).status_code == 302
+    assert list(CheckIn.objects.get(user=alice).practices.all()) == [walk]
+
+    walk.name = "Riverside walk"
+    walk.save()
+    assert "Riverside walk" in shown() and "Walk by the river" not in shown()
+
+    walk.is_active = False
+    walk.save()
+    assert "Riverside walk" not in shown()
+    refused = alice_client.post(f"{URL}?date={(alice.local_today() - timedelta(days=1)).isoformat()}",
+                                form_data(practices=[str(walk.pk)]))
+    assert refused.status_code == 200 and "not on the list" in refused.content.decode()
+
+    builtin = Practice.objects.get(key="breathing", organisation=None)
+    builtin.is_active = False
+    builtin.save()
+    assert f'name="practices" value="{builtin.pk}"' not in shown()
+    assert 'name="practices" value=' in shown()  # the others are still offered
+    builtin.delete()
+    walk.delete()
+    assert f'name="practices" value="{walk.pk}"' not in shown()
