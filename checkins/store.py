@@ -205,7 +205,7 @@ def update(old: CheckIn, new: CheckIn, old_practices: set[int], new_practices: s
     `new` is the same row with the answers replaced, its scores refreshed and its version moved on.
     """
     week, month, first, last = _part(new.local_date)
-    part = [new.user_id, week, month]
+    part: list[Any] = [new.user_id, week, month]
     others = [new.user_id, first, last, new.pk]
     values = [field.get_db_prep_save(field.pre_save(new, add=False), connection) for field in _UPDATE_FIELDS]
     delta = [_prep_sum(name, b - a) for name, a, b in zip(_SUMS, _sums(old), _sums(new), strict=True)]
