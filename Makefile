@@ -61,13 +61,13 @@ typecheck: export DEBUG ?= 1
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-# Not yet part of `test`: the repository is formatted once after the open branches are merged.
 format-check: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run

@@ -55,9 +55,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return True
-        in_organisation = self.model._default_manager.filter(
-            **{self.organisation_lookup: request.user.organisation_id}
-        )
+        in_organisation = self.model._default_manager.filter(**{self.organisation_lookup: request.user.organisation_id})
         return in_organisation.filter(pk=obj.pk).exists()
 
     def get_queryset(self, request: HttpRequest):
@@ -175,8 +173,16 @@ K_HELP_TEXT = _(
 )
 # Changes to these are recorded with their before and after (k has its own events).
 AUDITED_ORGANISATION_FIELDS = (
-    "name", "time_zone", "language", "retention_days", "leaver_access_days", "support_contact", "crisis_contact",
-    "support_contact_es", "crisis_contact_es", "support_person_id",
+    "name",
+    "time_zone",
+    "language",
+    "retention_days",
+    "leaver_access_days",
+    "support_contact",
+    "crisis_contact",
+    "support_contact_es",
+    "crisis_contact_es",
+    "support_person_id",
 )
 CONTACT_FIELDS = ["support_contact", "crisis_contact", "support_contact_es", "crisis_contact_es"]
 
@@ -185,7 +191,13 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "time_zone", "language", "anonymity_k", *CONTACT_FIELDS, "support_person", "retention_days",
+            "name",
+            "time_zone",
+            "language",
+            "anonymity_k",
+            *CONTACT_FIELDS,
+            "support_person",
+            "retention_days",
             "leaver_access_days",
         ]
 
@@ -203,7 +215,8 @@ class OrganisationForm(forms.ModelForm):
                 self.initial["anonymity_k"] = thresholds.target_k(self.instance)
         if "support_person" in self.fields:
             self.fields["support_person"].queryset = (
-                User.objects.filter(organisation=self.instance, is_active=True) if self.instance.pk
+                User.objects.filter(organisation=self.instance, is_active=True)
+                if self.instance.pk
                 else User.objects.none()
             )
 
@@ -218,7 +231,13 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
     def get_fields(self, request, obj=None):
         fields = [
-            "name", "time_zone", "language", "anonymity_k", *CONTACT_FIELDS, "support_person", "retention_days",
+            "name",
+            "time_zone",
+            "language",
+            "anonymity_k",
+            *CONTACT_FIELDS,
+            "support_person",
+            "retention_days",
             "leaver_access_days",
         ]
         if obj is not None:
@@ -235,10 +254,13 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         organisation = self.get_object(request, object_id)
         if request.method == "GET" and organisation is not None and organisation.contacts_missing:
-            messages.warning(request, gettext(
-                "Staff see a fallback on “Support now” (call your local emergency number) until both a support "
-                "contact and a crisis contact are filled in below."
-            ))
+            messages.warning(
+                request,
+                gettext(
+                    "Staff see a fallback on “Support now” (call your local emergency number) until both a support "
+                    "contact and a crisis contact are filled in below."
+                ),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("scheduled change of the smallest group"))
@@ -250,7 +272,8 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         if organisation.lowered_k is None or organisation.lowered_k_from is None:
             return "—"
         return gettext("%(k)d from the week of %(monday)s") % {
-            "k": organisation.lowered_k, "monday": organisation.lowered_k_from.isoformat(),
+            "k": organisation.lowered_k,
+            "monday": organisation.lowered_k_from.isoformat(),
         }
 
     def save_model(self, request, obj, form, change):
@@ -269,21 +292,29 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         super().save_model(request, obj, form, change)
         if changes:
             audit.record(
-                AuditEvent.Action.ORGANISATION_CHANGED, actor=request.user, organisation_id=obj.pk,
+                AuditEvent.Action.ORGANISATION_CHANGED,
+                actor=request.user,
+                organisation_id=obj.pk,
                 detail={"changes": changes},
             )
         result = thresholds.do_change_k(obj, requested_k, actor=request.user)
         if result.action == AuditEvent.Action.K_LOWERING_SCHEDULED:
             messages.warning(request, thresholds.describe_schedule(obj))
         elif result.action == AuditEvent.Action.K_RAISED:
-            messages.info(request, gettext(
-                "The smallest group shown is now %(k)d. It applies from the next published week; weeks already "
-                "published do not change."
-            ) % {"k": obj.anonymity_k})
+            messages.info(
+                request,
+                gettext(
+                    "The smallest group shown is now %(k)d. It applies from the next published week; weeks already "
+                    "published do not change."
+                )
+                % {"k": obj.anonymity_k},
+            )
         elif result.action == AuditEvent.Action.K_LOWERING_CANCELLED:
-            messages.info(request, gettext(
-                "The scheduled lowering is cancelled; the smallest group shown stays %(k)d. Everyone was told."
-            ) % {"k": obj.anonymity_k})
+            messages.info(
+                request,
+                gettext("The scheduled lowering is cancelled; the smallest group shown stays %(k)d. Everyone was told.")
+                % {"k": obj.anonymity_k},
+            )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -345,7 +376,9 @@ class MembershipForm(forms.ModelForm):
         user = cleaned.get("user") or (self.instance.user if self.instance.user_id else None)
         team = self._team()
         if (
-            user and team and ended is None
+            user
+            and team
+            and ended is None
             and Membership.objects.current().filter(user=user, team=team).exclude(pk=self.instance.pk).exists()
         ):
             self.add_error("user", _("%(person)s is already in this team.") % {"person": user})
@@ -364,8 +397,9 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             if user is None or data.get("ended_on") is not None:
                 continue
             if user.pk in seen:
-                raise ValidationError(_("%(person)s is in the list twice. A person is in a team once at a time.")
-                                      % {"person": user})
+                raise ValidationError(
+                    _("%(person)s is in the list twice. A person is in a team once at a time.") % {"person": user}
+                )
             seen.add(user.pk)
 
 
@@ -376,10 +410,14 @@ def save_membership_edit(request: HttpRequest, stored: Membership, edited: Membe
     )
     if edited.role != stored.role and stored.is_current:
         memberships.do_change_role(stored, edited.role, actor=request.user)
-        messages.info(request, gettext(
-            "%(person)s's role in %(team)s changed: the membership with the old role ended today and one "
-            "with the new role started today."
-        ) % {"person": stored.user, "team": stored.team})
+        messages.info(
+            request,
+            gettext(
+                "%(person)s's role in %(team)s changed: the membership with the old role ended today and one "
+                "with the new role started today."
+            )
+            % {"person": stored.user, "team": stored.team},
+        )
 
 
 def _memberships_go_along(result):
@@ -402,7 +440,8 @@ class MembershipInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("user")
             .order_by(models.F("ended_on").desc(nulls_first=True), "user__email", "-started_on")
         )
@@ -443,8 +482,10 @@ class TeamAdmin(OrganisationScopedAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _member_count=models.Count("memberships", filter=models.Q(memberships__ended_on__isnull=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_member_count=models.Count("memberships", filter=models.Q(memberships__ended_on__isnull=True)))
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -462,12 +503,23 @@ class TeamAdmin(OrganisationScopedAdmin):
         old_name = Team.objects.filter(pk=obj.pk).values_list("name", flat=True).first() if change else None
         super().save_model(request, obj, form, change)
         if not change:
-            audit.record(AuditEvent.Action.TEAM_CREATED, actor=request.user, team=obj,
-                         detail={"team": {"id": obj.pk, "name": obj.name}})
+            audit.record(
+                AuditEvent.Action.TEAM_CREATED,
+                actor=request.user,
+                team=obj,
+                detail={"team": {"id": obj.pk, "name": obj.name}},
+            )
         elif old_name != obj.name:
-            audit.record(AuditEvent.Action.TEAM_RENAMED, actor=request.user, team=obj,
-                         detail={"team": {"id": obj.pk, "name": obj.name},
-                                 "before": {"name": old_name}, "after": {"name": obj.name}})
+            audit.record(
+                AuditEvent.Action.TEAM_RENAMED,
+                actor=request.user,
+                team=obj,
+                detail={
+                    "team": {"id": obj.pk, "name": obj.name},
+                    "before": {"name": old_name},
+                    "after": {"name": obj.name},
+                },
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
@@ -490,7 +542,9 @@ class TeamAdmin(OrganisationScopedAdmin):
     def _record_deletion(self, request, team: Team) -> None:
         rows = team.memberships.select_related("user").order_by("started_on", "pk")
         audit.record(
-            AuditEvent.Action.TEAM_DELETED, actor=request.user, organisation_id=team.organisation_id,
+            AuditEvent.Action.TEAM_DELETED,
+            actor=request.user,
+            organisation_id=team.organisation_id,
             detail={
                 "team": {"id": team.pk, "name": team.name},
                 "members": sum(1 for m in rows if m.is_current),
@@ -601,15 +655,21 @@ class MembershipAdmin(OrganisationScopedAdmin):
                 else:
                     moved.append(str(membership.user))
             if moved:
-                messages.success(request, ngettext(
-                    "%(count)d person moved to %(team)s today and emailed about it.",
-                    "%(count)d people moved to %(team)s today and emailed about it.",
-                    len(moved),
-                ) % {"count": len(moved), "team": team.name})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d person moved to %(team)s today and emailed about it.",
+                        "%(count)d people moved to %(team)s today and emailed about it.",
+                        len(moved),
+                    )
+                    % {"count": len(moved), "team": team.name},
+                )
             if refused:
-                messages.warning(request, gettext(
-                    "Not moved (already in %(team)s): %(names)s."
-                ) % {"team": team.name, "names": ", ".join(refused)})
+                messages.warning(
+                    request,
+                    gettext("Not moved (already in %(team)s): %(names)s.")
+                    % {"team": team.name, "names": ", ".join(refused)},
+                )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -630,11 +690,15 @@ class MembershipAdmin(OrganisationScopedAdmin):
         for membership in queryset.select_related("user", "team__organisation"):
             if memberships.do_end_membership(membership, actor=request.user):
                 ended += 1
-        messages.success(request, ngettext(
-            "%(count)d membership ended today; its history is kept.",
-            "%(count)d memberships ended today; their history is kept.",
-            ended,
-        ) % {"count": ended})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d membership ended today; its history is kept.",
+                "%(count)d memberships ended today; their history is kept.",
+                ended,
+            )
+            % {"count": ended},
+        )
 
 
 # --- Groups of teams ---------------------------------------------------------------------------
@@ -704,18 +768,28 @@ class TeamGroupAdmin(OrganisationScopedAdmin):
         teams_now = _team_refs(group.teams.all())
         ref = {"id": group.pk, "name": group.name}
         if not change:
-            audit.record(AuditEvent.Action.GROUP_CREATED, actor=request.user, organisation_id=group.organisation_id,
-                         detail={"group": ref, "teams": teams_now})
+            audit.record(
+                AuditEvent.Action.GROUP_CREATED,
+                actor=request.user,
+                organisation_id=group.organisation_id,
+                detail={"group": ref, "teams": teams_now},
+            )
             return
         before = getattr(request, "_group_before", {"name": group.name, "teams": teams_now})
         if before["name"] != group.name:
-            audit.record(AuditEvent.Action.GROUP_RENAMED, actor=request.user, organisation_id=group.organisation_id,
-                         detail={"group": ref, "before": {"name": before["name"]}, "after": {"name": group.name}})
+            audit.record(
+                AuditEvent.Action.GROUP_RENAMED,
+                actor=request.user,
+                organisation_id=group.organisation_id,
+                detail={"group": ref, "before": {"name": before["name"]}, "after": {"name": group.name}},
+            )
         before_ids = {t["id"] for t in before["teams"]}
         now_ids = {t["id"] for t in teams_now}
         if before_ids != now_ids:
             audit.record(
-                AuditEvent.Action.GROUP_TEAMS_CHANGED, actor=request.user, organisation_id=group.organisation_id,
+                AuditEvent.Action.GROUP_TEAMS_CHANGED,
+                actor=request.user,
+                organisation_id=group.organisation_id,
                 detail={
                     "group": ref,
                     "added": [t for t in teams_now if t["id"] not in before_ids],
@@ -727,7 +801,9 @@ class TeamGroupAdmin(OrganisationScopedAdmin):
 
     def _record_deletion(self, request, group: TeamGroup) -> None:
         audit.record(
-            AuditEvent.Action.GROUP_DELETED, actor=request.user, organisation_id=group.organisation_id,
+            AuditEvent.Action.GROUP_DELETED,
+            actor=request.user,
+            organisation_id=group.organisation_id,
             detail={"group": {"id": group.pk, "name": group.name}, "teams": _team_refs(group.teams.all())},
         )
 
@@ -753,16 +829,18 @@ CREATE_TEAMS_LABEL = _("Create teams that are not there yet")
 class PeopleImportForm(ImportForm):
     organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.all())
     create_teams = forms.BooleanField(
-        label=CREATE_TEAMS_LABEL, required=False,
-        help_text=_("Without this, a row naming a team that does not exist is rejected, so that a typing "
-                    "mistake does not create a team."),
+        label=CREATE_TEAMS_LABEL,
+        required=False,
+        help_text=_(
+            "Without this, a row naming a team that does not exist is rejected, so that a typing "
+            "mistake does not create a team."
+        ),
     )
 
 
 class PeopleConfirmImportForm(ConfirmImportForm):
     organisation = forms.IntegerField(widget=forms.HiddenInput, required=False)
     create_teams = forms.BooleanField(widget=forms.HiddenInput, required=False)
-
 
 
 class MembershipHistoryInline(admin.TabularInline):
@@ -778,7 +856,8 @@ class MembershipHistoryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("team")
             .order_by(models.F("ended_on").desc(nulls_first=True), "-started_on")
         )
@@ -805,8 +884,10 @@ class PersonAddForm(forms.ModelForm):
         queryset=Team.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The person can check in from their first day. Leave empty only for someone who will not "
-                    "check in, such as an organisation admin."),
+        help_text=_(
+            "The person can check in from their first day. Leave empty only for someone who will not "
+            "check in, such as an organisation admin."
+        ),
     )
     role = forms.ChoiceField(
         label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER, required=False
@@ -895,7 +976,8 @@ class TwoStepFilter(admin.SimpleListFilter):
 
 class LeaverConfirmForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("Yes, these people have left the organisation."), required=True,
+        label=_("Yes, these people have left the organisation."),
+        required=True,
     )
 
 
@@ -910,8 +992,21 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
     actions = ["resend_invitation", "mark_as_left"]
     inlines = [MembershipHistoryInline]
     add_fieldsets = (
-        (None, {"fields": ("email", "display_name", "organisation", "teams", "role", "time_zone", "language",
-                           "is_org_admin")}),
+        (
+            None,
+            {
+                "fields": (
+                    "email",
+                    "display_name",
+                    "organisation",
+                    "teams",
+                    "role",
+                    "time_zone",
+                    "language",
+                    "is_org_admin",
+                )
+            },
+        ),
     )
     fieldsets = (
         (None, {"fields": ("email", "display_name", "time_zone", "language")}),
@@ -932,9 +1027,16 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            models.Prefetch("memberships", queryset=Membership.objects.current().select_related("team"),
-                            to_attr="current_memberships")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                models.Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.current().select_related("team"),
+                    to_attr="current_memberships",
+                )
+            )
         )
 
     @admin.display(description=_("teams"))
@@ -982,9 +1084,7 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
-            return forms.TypedChoiceField(
-                choices=time_zone_choices(), label=db_field.verbose_name, initial="UTC"
-            )
+            return forms.TypedChoiceField(choices=time_zone_choices(), label=db_field.verbose_name, initial="UTC")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -1042,22 +1142,32 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
         return kwargs
 
     def get_import_context_data(self, **kwargs):
-        return {**super().get_import_context_data(**kwargs), "sample_file": "accounts/people-import-sample.csv",
-                "columns": people_import.COLUMNS}
+        return {
+            **super().get_import_context_data(**kwargs),
+            "sample_file": "accounts/people-import-sample.csv",
+            "columns": people_import.COLUMNS,
+        }
 
     def add_success_message(self, result, request):
         totals = result.totals
-        messages.success(request, gettext(
-            "Import done: %(new)d invited, %(changed)d changed, %(unchanged)d unchanged. Invitations are on "
-            "their way, a few a second."
-        ) % {"new": totals.get("new", 0), "changed": totals.get("update", 0), "unchanged": totals.get("skip", 0)})
+        messages.success(
+            request,
+            gettext(
+                "Import done: %(new)d invited, %(changed)d changed, %(unchanged)d unchanged. Invitations are on "
+                "their way, a few a second."
+            )
+            % {"new": totals.get("new", 0), "changed": totals.get("update", 0), "unchanged": totals.get("skip", 0)},
+        )
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
-            messages.error(request, gettext(
-                "Nothing was imported: the file changed or someone else changed these people since the preview. "
-                "Upload it again to see a fresh preview."
-            ))
+            messages.error(
+                request,
+                gettext(
+                    "Nothing was imported: the file changed or someone else changed these people since the preview. "
+                    "Upload it again to see a fresh preview."
+                ),
+            )
             return HttpResponseRedirect(reverse("admin:accounts_user_import"))
         return super().process_result(result, request)
 
@@ -1068,15 +1178,25 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
         pending = [p.pk for p in queryset if not p.has_accepted_invitation and p.is_active and p.left_on is None]
         queue_invitations(pending, invited_by=request.user)
         skipped = queryset.count() - len(pending)
-        messages.success(request, ngettext(
-            "%(count)d invitation is on its way.", "%(count)d invitations are on their way.", len(pending),
-        ) % {"count": len(pending)})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d invitation is on its way.",
+                "%(count)d invitations are on their way.",
+                len(pending),
+            )
+            % {"count": len(pending)},
+        )
         if skipped:
-            messages.info(request, ngettext(
-                "%(count)d person was left out: they have accepted already or have left.",
-                "%(count)d people were left out: they have accepted already or have left.",
-                skipped,
-            ) % {"count": skipped})
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d person was left out: they have accepted already or have left.",
+                    "%(count)d people were left out: they have accepted already or have left.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )
 
     @admin.action(description=_("Mark as left the organisation"), permissions=["change"])
     def mark_as_left(self, request, queryset):
@@ -1088,11 +1208,15 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
         if "apply" in request.POST and form.is_valid():
             for person in people:
                 leavers.do_mark_left(person, actor=request.user)
-            messages.success(request, ngettext(
-                "%(count)d person marked as left: their teams ended today and they were signed out.",
-                "%(count)d people marked as left: their teams ended today and they were signed out.",
-                len(people),
-            ) % {"count": len(people)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d person marked as left: their teams ended today and they were signed out.",
+                    "%(count)d people marked as left: their teams ended today and they were signed out.",
+                    len(people),
+                )
+                % {"count": len(people)},
+            )
             return None
         organisation = people[0].organisation
         context = {

@@ -70,19 +70,23 @@ def _names(values) -> str:
 
 def _k_scheduled(d: dict, year: int) -> str:
     return _("Lowered the smallest group shown from %(old)s to %(new)s, effective week of %(monday)s") % {
-        "old": d.get("old", "?"), "new": d.get("new", "?"), "monday": _day(d.get("applies_from"), year),
+        "old": d.get("old", "?"),
+        "new": d.get("new", "?"),
+        "monday": _day(d.get("applies_from"), year),
     }
 
 
 def _k_raised(d: dict, year: int) -> str:
     return _("Raised the smallest group shown from %(old)s to %(new)s, effective from the next published week") % {
-        "old": d.get("old", "?"), "new": d.get("new", "?"),
+        "old": d.get("old", "?"),
+        "new": d.get("new", "?"),
     }
 
 
 def _k_cancelled(d: dict, year: int) -> str:
     return _("Cancelled the scheduled lowering to %(old)s; the smallest group shown stays %(new)s") % {
-        "old": d.get("old", "?"), "new": d.get("new", "?"),
+        "old": d.get("old", "?"),
+        "new": d.get("new", "?"),
     }
 
 
@@ -98,15 +102,22 @@ def _fields_changed(d: dict, year: int) -> str:
             label = str(getattr(Organisation._meta.get_field(field), "verbose_name", field))
         except Exception:  # a field since removed: its stored name will do
             label = field
-        parts.append(_("%(field)s from “%(old)s” to “%(new)s”") % {
-            "field": label, "old": _short(values.get("before")), "new": _short(values.get("after")),
-        })
+        parts.append(
+            _("%(field)s from “%(old)s” to “%(new)s”")
+            % {
+                "field": label,
+                "old": _short(values.get("before")),
+                "new": _short(values.get("after")),
+            }
+        )
     return _("Changed the organisation's %(changes)s") % {"changes": "; ".join(parts) or "—"}
 
 
 def _membership_started(d: dict, year: int) -> str:
     text = _("Added %(person)s to %(team)s as %(role)s, from %(start)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
+        "person": _name(d.get("person")),
+        "team": _name(d.get("team")),
+        "role": _role(d.get("role")),
         "start": _day(d.get("from"), year),
     }
     if d.get("until"):
@@ -116,35 +127,46 @@ def _membership_started(d: dict, year: int) -> str:
 
 def _membership_deleted(d: dict, year: int) -> str:
     return _("Deleted the membership of %(person)s in %(team)s (%(role)s, from %(start)s)") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
+        "person": _name(d.get("person")),
+        "team": _name(d.get("team")),
+        "role": _role(d.get("role")),
         "start": _day(d.get("from"), year),
     }
 
 
 def _period(values: dict, year: int) -> str:
     if values.get("until"):
-        return _("%(start)s to %(end)s") % {"start": _day(values.get("from"), year),
-                                            "end": _day(values.get("until"), year)}
+        return _("%(start)s to %(end)s") % {
+            "start": _day(values.get("from"), year),
+            "end": _day(values.get("until"), year),
+        }
     return _("%(start)s onwards") % {"start": _day(values.get("from"), year)}
 
 
 def _membership_changed(d: dict, year: int) -> str:
     return _("Changed the dates of %(person)s in %(team)s from %(before)s to %(after)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")),
-        "before": _period(d.get("before") or {}, year), "after": _period(d.get("after") or {}, year),
+        "person": _name(d.get("person")),
+        "team": _name(d.get("team")),
+        "before": _period(d.get("before") or {}, year),
+        "after": _period(d.get("after") or {}, year),
     }
 
 
 def _membership_ended(d: dict, year: int) -> str:
     return _("Took %(person)s out of %(team)s on %(end)s (%(role)s since %(start)s)") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "role": _role(d.get("role")),
-        "end": _day(d.get("until"), year), "start": _day(d.get("from"), year),
+        "person": _name(d.get("person")),
+        "team": _name(d.get("team")),
+        "role": _role(d.get("role")),
+        "end": _day(d.get("until"), year),
+        "start": _day(d.get("from"), year),
     }
 
 
 def _membership_moved(d: dict, year: int) -> str:
     return _("Moved %(person)s from %(old)s to %(new)s, from %(day)s") % {
-        "person": _name(d.get("person")), "old": _name(d.get("from_team")), "new": _name(d.get("to_team")),
+        "person": _name(d.get("person")),
+        "old": _name(d.get("from_team")),
+        "new": _name(d.get("to_team")),
         "day": _day(d.get("on"), year),
     }
 
@@ -152,8 +174,11 @@ def _membership_moved(d: dict, year: int) -> str:
 def _role_changed(d: dict, year: int) -> str:
     before = d.get("before") or {}
     return _("Made %(person)s %(new)s in %(team)s (was %(old)s), from %(day)s") % {
-        "person": _name(d.get("person")), "team": _name(d.get("team")), "old": _role(before.get("role")),
-        "new": _role(d.get("role")), "day": _day(d.get("from"), year),
+        "person": _name(d.get("person")),
+        "team": _name(d.get("team")),
+        "old": _role(before.get("role")),
+        "new": _role(d.get("role")),
+        "day": _day(d.get("from"), year),
     }
 
 
@@ -174,36 +199,44 @@ def _team_deleted(d: dict, year: int) -> str:
 
 def _team_renamed(d: dict, year: int) -> str:
     return _("Renamed the team “%(old)s” to “%(new)s”") % {
-        "old": (d.get("before") or {}).get("name", "?"), "new": (d.get("after") or {}).get("name", "?"),
+        "old": (d.get("before") or {}).get("name", "?"),
+        "new": (d.get("after") or {}).get("name", "?"),
     }
 
 
 def _group_created(d: dict, year: int) -> str:
     return _("Created the group %(group)s, joining %(teams)s") % {
-        "group": _name(d.get("group")), "teams": _names(d.get("teams")),
+        "group": _name(d.get("group")),
+        "teams": _names(d.get("teams")),
     }
 
 
 def _group_deleted(d: dict, year: int) -> str:
     return _("Deleted the group %(group)s (it joined %(teams)s)") % {
-        "group": _name(d.get("group")), "teams": _names(d.get("teams")),
+        "group": _name(d.get("group")),
+        "teams": _names(d.get("teams")),
     }
 
 
 def _group_renamed(d: dict, year: int) -> str:
     return _("Renamed the group “%(old)s” to “%(new)s”") % {
-        "old": (d.get("before") or {}).get("name", "?"), "new": (d.get("after") or {}).get("name", "?"),
+        "old": (d.get("before") or {}).get("name", "?"),
+        "new": (d.get("after") or {}).get("name", "?"),
     }
 
 
 def _group_teams(d: dict, year: int) -> str:
     parts = []
     if d.get("added"):
-        parts.append(_("added %(teams)s to the group %(group)s") % {
-            "teams": _names(d.get("added")), "group": _name(d.get("group"))})
+        parts.append(
+            _("added %(teams)s to the group %(group)s")
+            % {"teams": _names(d.get("added")), "group": _name(d.get("group"))}
+        )
     if d.get("removed"):
-        parts.append(_("took %(teams)s out of the group %(group)s") % {
-            "teams": _names(d.get("removed")), "group": _name(d.get("group"))})
+        parts.append(
+            _("took %(teams)s out of the group %(group)s")
+            % {"teams": _names(d.get("removed")), "group": _name(d.get("group"))}
+        )
     text = "; ".join(str(p) for p in parts) or _name(d.get("group"))
     return text[:1].upper() + text[1:]
 
@@ -221,19 +254,24 @@ def _admin_change(d: dict, year: int) -> str:
 
 def _person_left(d: dict, year: int) -> str:
     return _("Marked %(person)s as left on %(day)s; they can sign in to their own data until %(until)s") % {
-        "person": _name(d.get("person")), "day": _day(d.get("on"), year), "until": _day(d.get("access_until"), year),
+        "person": _name(d.get("person")),
+        "day": _day(d.get("on"), year),
+        "until": _day(d.get("access_until"), year),
     }
 
 
 def _leaver_closed(d: dict, year: int) -> str:
     return _("Closed the account of %(person)s, who left on %(day)s, and erased their check-ins") % {
-        "person": _name(d.get("person")), "day": _day(d.get("left_on"), year),
+        "person": _name(d.get("person")),
+        "day": _day(d.get("left_on"), year),
     }
 
 
 def _people_imported(d: dict, year: int) -> str:
     text = _("Imported %(file)s: %(new)s invited, %(changed)s changed, %(unchanged)s unchanged") % {
-        "file": d.get("file") or _("a file"), "new": d.get("new", 0), "changed": d.get("changed", 0),
+        "file": d.get("file") or _("a file"),
+        "new": d.get("new", 0),
+        "changed": d.get("changed", 0),
         "unchanged": d.get("unchanged", 0),
     }
     if d.get("teams_created"):
@@ -243,13 +281,17 @@ def _people_imported(d: dict, year: int) -> str:
 
 def _team_action_recorded(d: dict, year: int) -> str:
     return _("Recorded a team action for %(team)s on %(day)s: “%(description)s”") % {
-        "team": _name(d.get("team")), "day": _day(d.get("done_on"), year), "description": d.get("description") or "?",
+        "team": _name(d.get("team")),
+        "day": _day(d.get("done_on"), year),
+        "description": d.get("description") or "?",
     }
 
 
 def _team_action_deleted(d: dict, year: int) -> str:
     return _("Deleted the team action for %(team)s on %(day)s: “%(description)s”") % {
-        "team": _name(d.get("team")), "day": _day(d.get("done_on"), year), "description": d.get("description") or "?",
+        "team": _name(d.get("team")),
+        "day": _day(d.get("done_on"), year),
+        "description": d.get("description") or "?",
     }
 
 

@@ -11,12 +11,10 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": _(
-            "That email and password do not match an account we know. "
-            "Check both and try again, or reset your password."
+            "That email and password do not match an account we know. Check both and try again, or reset your password."
         ),
         "inactive": _(
-            "That email and password do not match an account we know. "
-            "Check both and try again, or reset your password."
+            "That email and password do not match an account we know. Check both and try again, or reset your password."
         ),
     }
 

@@ -103,8 +103,9 @@ def do_end_membership(membership: Membership, *, actor=None, ended_on: dt.date |
         raise MembershipError("A membership cannot end before it starts.")
     membership.ended_on = ended_on
     membership.save(update_fields=["ended_on"])
-    _record(AuditEvent.Action.MEMBERSHIP_ENDED, membership, actor, before={"until": None},
-            after={"until": _day(ended_on)})
+    _record(
+        AuditEvent.Action.MEMBERSHIP_ENDED, membership, actor, before={"until": None}, after={"until": _day(ended_on)}
+    )
     return True
 
 
@@ -145,11 +146,19 @@ def do_move_membership(membership: Membership, new_team: Team, *, actor=None, no
             "from_team": _team(old_team),
             "to_team": _team(new_team),
             "on": today.isoformat(),
-            "before": {"membership_id": membership.pk, "team": old_team.name,
-                       "from": _day(membership.started_on), "until": None},
+            "before": {
+                "membership_id": membership.pk,
+                "team": old_team.name,
+                "from": _day(membership.started_on),
+                "until": None,
+            },
             "after": [
-                {"membership_id": membership.pk, "team": old_team.name,
-                 "from": _day(membership.started_on), "until": _day(membership.ended_on)},
+                {
+                    "membership_id": membership.pk,
+                    "team": old_team.name,
+                    "from": _day(membership.started_on),
+                    "until": _day(membership.ended_on),
+                },
                 {"membership_id": new.pk, "team": new_team.name, "from": _day(new.started_on), "until": None},
             ],
         },
@@ -174,11 +183,14 @@ def do_change_role(membership: Membership, role: str, *, actor=None) -> Membersh
         AuditEvent.Action.MEMBERSHIP_ROLE_CHANGED,
         new,
         actor,
-        before={"membership_id": membership.pk, "role": old_role, "from": _day(membership.started_on),
-                "until": None},
+        before={"membership_id": membership.pk, "role": old_role, "from": _day(membership.started_on), "until": None},
         after=[
-            {"membership_id": membership.pk, "role": old_role, "from": _day(membership.started_on),
-             "until": _day(membership.ended_on)},
+            {
+                "membership_id": membership.pk,
+                "role": old_role,
+                "from": _day(membership.started_on),
+                "until": _day(membership.ended_on),
+            },
             {"membership_id": new.pk, "role": role, "from": _day(new.started_on), "until": None},
         ],
     )
@@ -212,7 +224,10 @@ def do_delete_membership(membership: Membership, *, actor=None) -> None:
     team = membership.team
     membership.delete()
     audit.record(
-        AuditEvent.Action.MEMBERSHIP_DELETED, actor=actor, organisation_id=team.organisation_id, team=team,
+        AuditEvent.Action.MEMBERSHIP_DELETED,
+        actor=actor,
+        organisation_id=team.organisation_id,
+        team=team,
         detail=detail,
     )
 
@@ -227,9 +242,7 @@ def notify_on_commit(membership: Membership, moved_from: Team | None = None) -> 
 
 def tell_person_about_team(membership_id: int, moved_from: str | None = None) -> bool:
     """Email the person which team they joined, how many members it has and who supervises it."""
-    membership = (
-        Membership.objects.select_related("user", "team__organisation").filter(pk=membership_id).first()
-    )
+    membership = Membership.objects.select_related("user", "team__organisation").filter(pk=membership_id).first()
     if membership is None or not membership.is_current or not membership.user.is_active:
         return False
     team, person = membership.team, membership.user

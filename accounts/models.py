@@ -124,11 +124,15 @@ class Organisation(models.Model):
     # A lower k never applies at once: it waits for the first week that closes at least
     # K_LOWERING_NOTICE_DAYS after the change, and everyone is told (accounts.thresholds).
     lowered_k = models.PositiveSmallIntegerField(
-        _("lower smallest group, scheduled"), null=True, blank=True, editable=False,
+        _("lower smallest group, scheduled"),
+        null=True,
+        blank=True,
+        editable=False,
         validators=[MinValueValidator(MIN_ANONYMITY_K)],
     )
-    lowered_k_from = models.DateField(_("lower smallest group applies from the week of"), null=True, blank=True,
-                                      editable=False)
+    lowered_k_from = models.DateField(
+        _("lower smallest group applies from the week of"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -258,9 +262,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # kept by accounts/signals.py whenever a device is saved or deleted. It travels with the
     # user row every request loads anyway, so the two-step check costs no extra query. The
     # database default serves rows written with COPY (bench/seed.py).
-    two_factor_enabled = models.BooleanField(
-        _("two-step sign-in on"), default=False, db_default=False, editable=False
-    )
+    two_factor_enabled = models.BooleanField(_("two-step sign-in on"), default=False, db_default=False, editable=False)
 
     objects = UserManager()
 

@@ -31,8 +31,12 @@ def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
 
 # Changes to these are recorded field by field, with before and after, by accounts.memberships
 # and accounts.thresholds (they can change what is published); a second, vaguer entry would only blur that.
-_AUDITED_IN_DETAIL = {("accounts", "organisation"), ("accounts", "team"), ("accounts", "teamgroup"),
-                      ("accounts", "membership")}
+_AUDITED_IN_DETAIL = {
+    ("accounts", "organisation"),
+    ("accounts", "team"),
+    ("accounts", "teamgroup"),
+    ("accounts", "membership"),
+}
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_change")

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 K_LOWERING_NOTICE_DAYS = 14
 
+
 def first_week_for_lower_k(today: dt.date) -> dt.date:
     """The Monday of the first week whose Sunday is at least K_LOWERING_NOTICE_DAYS after `today`.
 

@@ -13,14 +13,16 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
-        "accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="emails/password-reset-body.txt",
+            html_email_template_name="emails/password-reset-body.html",
+            subject_template_name="emails/password-reset-subject.txt",
+        ),
+        name="password_reset",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(
-        email_template_name="emails/password-reset-body.txt",
-        html_email_template_name="emails/password-reset-body.html",
-        subject_template_name="emails/password-reset-subject.txt",
-    ), name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/password/reset/<uidb64>/<token>/",

@@ -49,8 +49,11 @@ def _ensure_database(url: str) -> None:
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     connection = psycopg2.connect(
-        dbname="postgres", host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"), password=unquote(parts.password or "") or None,
+        dbname="postgres",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password or "") or None,
     )
     try:
         connection.autocommit = True
@@ -69,10 +72,16 @@ def _commit() -> str:
 
     root = Path(__file__).resolve().parent.parent
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+changes" if dirty else "")
@@ -105,59 +114,128 @@ TARGETS = {
 
 
 def _cells(r: dict, who: str) -> str:
-    return (f"{r[f'cells_shown_share_{who}']:.1%} of {r[f'cells_{who}']:,} shown; hidden: "
-            f"{r[f'cells_hidden_{who}_too_few']:,} too few, {r[f'cells_hidden_{who}_complementary']:,} "
-            f"complementary, {r[f'cells_hidden_{who}_change']:,} change")
+    return (
+        f"{r[f'cells_shown_share_{who}']:.1%} of {r[f'cells_{who}']:,} shown; hidden: "
+        f"{r[f'cells_hidden_{who}_too_few']:,} too few, {r[f'cells_hidden_{who}_complementary']:,} "
+        f"complementary, {r[f'cells_hidden_{who}_change']:,} change"
+    )
 
 
 def print_table(r: dict) -> None:
     t = TARGETS
     rows = [
         _row("check-ins seeded (10,000 people)", f"{r['rows_seeded']:,}", "≈ 2.5 million", None),
-        _row("seeding speed", f"{r['seed_rows_per_s']:,.0f} rows/s" if r["seed_rows_per_s"] else "already loaded",
-             "a few minutes in all", None),
-        _row("  … 1,000 and 30,000 people", f"{r['rows_seeded_1k']:,} and {r['rows_seeded_30k']:,} check-ins",
-             "same loader", None),
-        _row("publish_week_s (one week, 10,000 people)", f"{r['publish_week_s']:.2f} s (runs "
-             f"{', '.join(f'{x:.2f}' for x in r['publish_week_runs_s'])}; SQL {r['publish_week_sql_s']:.2f} s in "
-             f"{r['publish_week_queries']} queries)", f"≤ {t['publish_week_s']:g} s",
-             r["publish_week_s"] <= t["publish_week_s"]),
-        _row("  … peak memory", f"{r['publish_week_peak_mb']:.0f} MB resident (process at start "
-             f"{r['publish_week_start_mb']:.0f} MB); Python allocations {r['publish_week_traced_peak_mb']:.0f} MB",
-             "printed", None),
-        _row("publish_all_s (year's backfill, 10,000)", f"{r['publish_all_s']:.1f} s for {r['publish_all_weeks']} "
-             f"weeks ({r['publish_all_s'] / max(1, r['publish_all_weeks']):.2f} s a week)", "printed", None),
-        _row("  … 1,000 and 30,000 people", f"{r['publish_all_s_1k']:.1f} s and {r['publish_all_s_30k']:.1f} s "
-             f"({r['publish_all_weeks_1k']} and {r['publish_all_weeks_30k']} weeks published in this run)",
-             "printed", None),
-        _row("floor (signed-in base.html)", f"p50 {r['floor_p50_ms']:.1f} ms, p95 {r['floor_p95_ms']:.1f} ms "
-             f"({r['floor_queries']} queries, none its own)", "printed", None),
-        _row("dashboard_team_vs_floor (52 w, 10,000)", f"{r['dashboard_team_vs_floor']:.2f}×  (p95 "
-             f"{r['dashboard_team_p95_ms']:.1f} ms, p50 {r['dashboard_team_p50_ms']:.1f} ms)",
-             f"≤ {t['dashboard_team_vs_floor']:g}", r["dashboard_team_vs_floor"] <= t["dashboard_team_vs_floor"]),
-        _row("dashboard_flat_ratio (30,000 / 1,000)", f"{r['dashboard_flat_ratio']:.2f}×  (p95 "
-             f"{r['dashboard_team_30k_p95_ms']:.1f} vs {r['dashboard_team_1k_p95_ms']:.1f} ms)",
-             f"≤ {t['dashboard_flat_ratio']:g}", r["dashboard_flat_ratio"] <= t["dashboard_flat_ratio"]),
-        _row("team CSV (52 w) / floor", f"{r['team_csv_vs_floor']:.2f}×  (p95 {r['team_csv_p95_ms']:.1f} ms)",
-             "printed", None),
-        _row("organisation overview p. 1 (52 w) / floor", f"{r['organisation_vs_floor']:.2f}×  (p95 "
-             f"{r['organisation_p95_ms']:.1f} ms, {r['organisation_kb']:,.0f} kB)", "printed", None),
-        _row("team dashboard queries (1k, 10k, 30k)", ", ".join(map(str, r["dashboard_queries"])), "constant",
-             r["dashboard_queries_constant"]),
+        _row(
+            "seeding speed",
+            f"{r['seed_rows_per_s']:,.0f} rows/s" if r["seed_rows_per_s"] else "already loaded",
+            "a few minutes in all",
+            None,
+        ),
+        _row(
+            "  … 1,000 and 30,000 people",
+            f"{r['rows_seeded_1k']:,} and {r['rows_seeded_30k']:,} check-ins",
+            "same loader",
+            None,
+        ),
+        _row(
+            "publish_week_s (one week, 10,000 people)",
+            f"{r['publish_week_s']:.2f} s (runs "
+            f"{', '.join(f'{x:.2f}' for x in r['publish_week_runs_s'])}; SQL {r['publish_week_sql_s']:.2f} s in "
+            f"{r['publish_week_queries']} queries)",
+            f"≤ {t['publish_week_s']:g} s",
+            r["publish_week_s"] <= t["publish_week_s"],
+        ),
+        _row(
+            "  … peak memory",
+            f"{r['publish_week_peak_mb']:.0f} MB resident (process at start "
+            f"{r['publish_week_start_mb']:.0f} MB); Python allocations {r['publish_week_traced_peak_mb']:.0f} MB",
+            "printed",
+            None,
+        ),
+        _row(
+            "publish_all_s (year's backfill, 10,000)",
+            f"{r['publish_all_s']:.1f} s for {r['publish_all_weeks']} "
+            f"weeks ({r['publish_all_s'] / max(1, r['publish_all_weeks']):.2f} s a week)",
+            "printed",
+            None,
+        ),
+        _row(
+            "  … 1,000 and 30,000 people",
+            f"{r['publish_all_s_1k']:.1f} s and {r['publish_all_s_30k']:.1f} s "
+            f"({r['publish_all_weeks_1k']} and {r['publish_all_weeks_30k']} weeks published in this run)",
+            "printed",
+            None,
+        ),
+        _row(
+            "floor (signed-in base.html)",
+            f"p50 {r['floor_p50_ms']:.1f} ms, p95 {r['floor_p95_ms']:.1f} ms "
+            f"({r['floor_queries']} queries, none its own)",
+            "printed",
+            None,
+        ),
+        _row(
+            "dashboard_team_vs_floor (52 w, 10,000)",
+            f"{r['dashboard_team_vs_floor']:.2f}×  (p95 "
+            f"{r['dashboard_team_p95_ms']:.1f} ms, p50 {r['dashboard_team_p50_ms']:.1f} ms)",
+            f"≤ {t['dashboard_team_vs_floor']:g}",
+            r["dashboard_team_vs_floor"] <= t["dashboard_team_vs_floor"],
+        ),
+        _row(
+            "dashboard_flat_ratio (30,000 / 1,000)",
+            f"{r['dashboard_flat_ratio']:.2f}×  (p95 "
+            f"{r['dashboard_team_30k_p95_ms']:.1f} vs {r['dashboard_team_1k_p95_ms']:.1f} ms)",
+            f"≤ {t['dashboard_flat_ratio']:g}",
+            r["dashboard_flat_ratio"] <= t["dashboard_flat_ratio"],
+        ),
+        _row(
+            "team CSV (52 w) / floor",
+            f"{r['team_csv_vs_floor']:.2f}×  (p95 {r['team_csv_p95_ms']:.1f} ms)",
+            "printed",
+            None,
+        ),
+        _row(
+            "organisation overview p. 1 (52 w) / floor",
+            f"{r['organisation_vs_floor']:.2f}×  (p95 "
+            f"{r['organisation_p95_ms']:.1f} ms, {r['organisation_kb']:,.0f} kB)",
+            "printed",
+            None,
+        ),
+        _row(
+            "team dashboard queries (1k, 10k, 30k)",
+            ", ".join(map(str, r["dashboard_queries"])),
+            "constant",
+            r["dashboard_queries_constant"],
+        ),
         _row("cells shown, demo teams", _cells(r, "demo_teams"), "printed", None),
-        _row("  … demo group, organisation", f"{r['cells_shown_share_demo_group']:.1%}, "
-             f"{r['cells_shown_share_demo_organisation']:.1%}", "printed", None),
+        _row(
+            "  … demo group, organisation",
+            f"{r['cells_shown_share_demo_group']:.1%}, {r['cells_shown_share_demo_organisation']:.1%}",
+            "printed",
+            None,
+        ),
         _row("cells shown, bench teams (10,000)", _cells(r, "bench_teams"), "printed", None),
         *write_rows(r),
-        _row("dispatch / bare insert", f"{r['dispatch_ratio']:.1f}×  "
-             f"({r['dispatch_s']:.1f} s vs {r['dispatch_bare_s']:.2f} s, {r['dispatch_people']:,} people)",
-             f"≤ {t['dispatch_ratio']:g}", r["dispatch_ratio"] <= t["dispatch_ratio"]),
-        _row("dispatch queries per 1,000 people", f"{r['dispatch_queries_per_1000']:.1f} "
-             f"(at {r['dispatch_small_people']:,}: {r['dispatch_queries_per_1000_small']:.1f})", "constant",
-             abs(r["dispatch_queries_per_1000"] - r["dispatch_queries_per_1000_small"])
-             <= 0.1 * r["dispatch_queries_per_1000_small"] + 1),
-        _row("dispatch peak memory", f"{r['dispatch_peak_mb']:.0f} MB", f"< {t['dispatch_peak_mb']:g} MB",
-             r["dispatch_peak_mb"] < t["dispatch_peak_mb"]),
+        _row(
+            "dispatch / bare insert",
+            f"{r['dispatch_ratio']:.1f}×  "
+            f"({r['dispatch_s']:.1f} s vs {r['dispatch_bare_s']:.2f} s, {r['dispatch_people']:,} people)",
+            f"≤ {t['dispatch_ratio']:g}",
+            r["dispatch_ratio"] <= t["dispatch_ratio"],
+        ),
+        _row(
+            "dispatch queries per 1,000 people",
+            f"{r['dispatch_queries_per_1000']:.1f} "
+            f"(at {r['dispatch_small_people']:,}: {r['dispatch_queries_per_1000_small']:.1f})",
+            "constant",
+            abs(r["dispatch_queries_per_1000"] - r["dispatch_queries_per_1000_small"])
+            <= 0.1 * r["dispatch_queries_per_1000_small"] + 1,
+        ),
+        _row(
+            "dispatch peak memory",
+            f"{r['dispatch_peak_mb']:.0f} MB",
+            f"< {t['dispatch_peak_mb']:g} MB",
+            r["dispatch_peak_mb"] < t["dispatch_peak_mb"],
+        ),
         _row("whole run", f"{r['total_s'] / 60:.1f} min", "< 15 min", r["total_s"] < t["total_s"]),
     ]
     print_rows(rows)
@@ -167,17 +245,30 @@ def print_table(r: dict) -> None:
 def write_rows(r: dict) -> list[tuple[str, str, str, str]]:
     t = TARGETS
     return [
-        _row("checkin_write_vs_floor (form POST / floor POST)", f"{r['checkin_write_vs_floor']:.2f}×  "
-             f"({r['checkin_write_per_s']:.0f} vs {r['write_floor_per_s']:.0f} req/s, "
-             f"{r['checkin_write_concurrency']} at a time)",
-             f"≥ {t['checkin_write_vs_floor']:g}", r["checkin_write_vs_floor"] >= t["checkin_write_vs_floor"]),
-        _row("checkin_edit_vs_insert (edit cost / first save)", f"{r['checkin_edit_vs_insert']:.2f}×  "
-             f"({r['checkin_edit_per_s']:.0f} vs {r['checkin_write_per_s']:.0f} req/s)",
-             f"≤ {t['checkin_edit_vs_insert']:g}", r["checkin_edit_vs_insert"] <= t["checkin_edit_vs_insert"]),
+        _row(
+            "checkin_write_vs_floor (form POST / floor POST)",
+            f"{r['checkin_write_vs_floor']:.2f}×  "
+            f"({r['checkin_write_per_s']:.0f} vs {r['write_floor_per_s']:.0f} req/s, "
+            f"{r['checkin_write_concurrency']} at a time)",
+            f"≥ {t['checkin_write_vs_floor']:g}",
+            r["checkin_write_vs_floor"] >= t["checkin_write_vs_floor"],
+        ),
+        _row(
+            "checkin_edit_vs_insert (edit cost / first save)",
+            f"{r['checkin_edit_vs_insert']:.2f}×  "
+            f"({r['checkin_edit_per_s']:.0f} vs {r['checkin_write_per_s']:.0f} req/s)",
+            f"≤ {t['checkin_edit_vs_insert']:g}",
+            r["checkin_edit_vs_insert"] <= t["checkin_edit_vs_insert"],
+        ),
         _row("check-in write errors", str(r["checkin_write_errors"]), "0", r["checkin_write_errors"] == 0),
-        _row("check-in latency p50 / p95", f"save {r['checkin_p50_ms']:.1f} / {r['checkin_p95_ms']:.1f} ms, "
-             f"edit {r['checkin_edit_p50_ms']:.1f} / {r['checkin_edit_p95_ms']:.1f} ms, "
-             f"floor {r['write_floor_p50_ms']:.1f} / {r['write_floor_p95_ms']:.1f} ms", "printed", None),
+        _row(
+            "check-in latency p50 / p95",
+            f"save {r['checkin_p50_ms']:.1f} / {r['checkin_p95_ms']:.1f} ms, "
+            f"edit {r['checkin_edit_p50_ms']:.1f} / {r['checkin_edit_p95_ms']:.1f} ms, "
+            f"floor {r['write_floor_p50_ms']:.1f} / {r['write_floor_p95_ms']:.1f} ms",
+            "printed",
+            None,
+        ),
     ]
 
 
@@ -219,8 +310,9 @@ ORGANISATIONS = {
 
 
 def _flatten_cells(results: dict, who: str, counts: dict, kind: str = "team") -> None:
-    figures = counts.get(kind, {"cells": 0, "shown": 0, "share": 0.0, **dict.fromkeys(("too_few", "complementary",
-                                                                                   "change"), 0)})
+    figures = counts.get(
+        kind, {"cells": 0, "shown": 0, "share": 0.0, **dict.fromkeys(("too_few", "complementary", "change"), 0)}
+    )
     results[f"cells_{who}"] = figures["cells"]
     results[f"cells_shown_share_{who}"] = figures["share"]
     for reason in ("too_few", "complementary", "change"):
@@ -242,7 +334,9 @@ def only(part: str, quick: bool) -> int:
     figures = write_results(writes.measure_writes(writers_count=100 if quick else 400))
     results.update(figures)
     results.setdefault("parts_measured_later", {})[part] = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": _commit(), "machine": _machine(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "machine": _machine(),
     }
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print_rows(write_rows(figures))
@@ -252,11 +346,15 @@ def only(part: str, quick: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--reseed", action="store_true", help="load the organisations again")
-    parser.add_argument("--republish", action="store_true",
-                        help="publish the 1,000 and 30,000-person organisations again (the 10,000 always is)")
+    parser.add_argument(
+        "--republish",
+        action="store_true",
+        help="publish the 1,000 and 30,000-person organisations again (the 10,000 always is)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: a dry run, not comparable figures")
-    parser.add_argument("--only", choices=["writes"],
-                        help="measure only this part (no seeding) and update its figures in results.json")
+    parser.add_argument(
+        "--only", choices=["writes"], help="measure only this part (no seeding) and update its figures in results.json"
+    )
     args = parser.parse_args(argv)
     _prepare_environment()
     _ensure_database(os.environ["DATABASE_URL"])
@@ -282,21 +380,31 @@ def main(argv: list[str] | None = None) -> int:
     names, organisations, loaded = {}, {}, False
     for size, (name, teams, quick_name, quick_teams) in ORGANISATIONS.items():
         names[size] = (quick_name if args.quick else name) or seed.ORG_NAME
-        report = seed.seed(reseed=args.reseed, org_name=names[size], teams=quick_teams if args.quick else teams,
-                           log=print if size == "10k" else (lambda *a, **k: None), **days)
+        report = seed.seed(
+            reseed=args.reseed,
+            org_name=names[size],
+            teams=quick_teams if args.quick else teams,
+            log=print if size == "10k" else (lambda *a, **k: None),
+            **days,
+        )
         if report.skipped:
             print(f"  {names[size]}: already loaded, {report.checkins:,} check-ins (--reseed loads it again)")
         else:
-            print(f"  {names[size]}: {report.total_rows:,} rows ({report.checkins:,} check-ins) in "
-                  f"{report.seconds:.1f} s: {report.rows_per_s:,.0f} rows/s")
+            print(
+                f"  {names[size]}: {report.total_rows:,} rows ({report.checkins:,} check-ins) in "
+                f"{report.seconds:.1f} s: {report.rows_per_s:,.0f} rows/s"
+            )
         suffix = "" if size == "10k" else f"_{size}"
-        results.update({
-            f"rows_seeded{suffix}": report.checkins,
-            f"seed_seconds{suffix}": round(report.seconds, 1),
-        })
+        results.update(
+            {
+                f"rows_seeded{suffix}": report.checkins,
+                f"seed_seconds{suffix}": round(report.seconds, 1),
+            }
+        )
         if size == "10k":
-            results.update(seed_rows_total=report.total_rows, seed_rows_per_s=round(report.rows_per_s),
-                           seed_skipped=report.skipped)
+            results.update(
+                seed_rows_total=report.total_rows, seed_rows_per_s=round(report.rows_per_s), seed_skipped=report.skipped
+            )
         organisations[size] = Organisation.objects.get(name=names[size])
         loaded = loaded or not report.skipped
     if loaded:
@@ -308,17 +416,23 @@ def main(argv: list[str] | None = None) -> int:
     for size in ("1k", "30k"):
         # Published when seeded (every due week then), afterwards only new weeks unless --republish.
         backfill = publish.publish_all(organisations[size], again=args.republish)
-        print(f"  {names[size]}: {backfill.weeks} weeks published in {backfill.seconds:.1f} s "
-              f"({backfill.per_week_s:.2f} s a week; {backfill.units:,} unit rows in all)")
+        print(
+            f"  {names[size]}: {backfill.weeks} weeks published in {backfill.seconds:.1f} s "
+            f"({backfill.per_week_s:.2f} s a week; {backfill.units:,} unit rows in all)"
+        )
         results[f"publish_all_s_{size}"] = round(backfill.seconds, 1)
         results[f"publish_all_weeks_{size}"] = backfill.weeks
     # The 10,000-person organisation, published again on every run: the year, then its newest week alone.
     week = publish.measure_week(organisations["10k"], runs=3)
-    print(f"  {names['10k']}: {week.all_weeks} weeks published in {week.all_s:.1f} s "
-          f"({week.all_s / week.all_weeks:.2f} s a week)")
-    print(f"  one week ({week.week}, {week.units} units): {week.seconds:.2f} s (median of "
-          f"{len(week.runs_s)}), {week.queries} queries taking {week.sql_s:.2f} s; peak {week.peak_mb:.0f} MB "
-          f"resident, Python allocations {week.traced_peak_mb:.0f} MB")
+    print(
+        f"  {names['10k']}: {week.all_weeks} weeks published in {week.all_s:.1f} s "
+        f"({week.all_s / week.all_weeks:.2f} s a week)"
+    )
+    print(
+        f"  one week ({week.week}, {week.units} units): {week.seconds:.2f} s (median of "
+        f"{len(week.runs_s)}), {week.queries} queries taking {week.sql_s:.2f} s; peak {week.peak_mb:.0f} MB "
+        f"resident, Python allocations {week.traced_peak_mb:.0f} MB"
+    )
     if not week.runs_identical:
         print("  WARNING: the runs of that week did not all publish the same cells")
     publish.vacuum_publications()
@@ -349,9 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     results["cells_shown_share_bench_organisation"] = bench_counts.get("organisation", {}).get("share", 0.0)
     for who, counts in (("demo", demo_counts), ("bench", bench_counts)):
         for kind, figures in counts.items():
-            print(f"  {who} {kind}: {figures['shown']:,} of {figures['cells']:,} cells shown ({figures['share']:.1%}) "
-                  f"over {figures['weeks']} weeks; hidden: {figures['too_few']:,} too few, "
-                  f"{figures['complementary']:,} complementary, {figures['change']:,} change")
+            print(
+                f"  {who} {kind}: {figures['shown']:,} of {figures['cells']:,} cells shown ({figures['share']:.1%}) "
+                f"over {figures['weeks']} weeks; hidden: {figures['too_few']:,} too few, "
+                f"{figures['complementary']:,} complementary, {figures['change']:,} change"
+            )
 
     print("4/6 Dashboards over HTTP (gunicorn, 2 workers, DEBUG off) against the floor…")
     pages = []
@@ -362,8 +478,9 @@ def main(argv: list[str] | None = None) -> int:
         if size == "10k":
             pages.append(dashboards.page("floor", dashboards.FLOOR_PATH, supervisor))
             pages.append(dashboards.page("team CSV", dashboards.team_export_url(team_id), supervisor))
-            pages.append(dashboards.page("organisation overview", dashboards.org_url(),
-                                         User.objects.get(pk=people["admin_id"])))
+            pages.append(
+                dashboards.page("organisation overview", dashboards.org_url(), User.objects.get(pk=people["admin_id"]))
+            )
         pages.append(dashboards.page(f"team dashboard {size}", dashboards.team_url(team_id), supervisor))
     measured = dashboards.measure_pages(pages, requests=20 if args.quick else 50)
     floor, team = measured["floor"], measured["team dashboard 10k"]
@@ -400,9 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(write_results(writes.measure_writes(writers_count=100 if args.quick else 400)))
 
     print("6/6 Reminder dispatch at scale…")
-    reminded = dispatch.measure_dispatch(
-        people=5_000 if args.quick else 100_000, small=1_000 if args.quick else 10_000
-    )
+    reminded = dispatch.measure_dispatch(people=5_000 if args.quick else 100_000, small=1_000 if args.quick else 10_000)
     results.update(
         dispatch_people=reminded.created,
         dispatch_s=round(reminded.dispatch_s, 2),

@@ -117,6 +117,8 @@ def measure_pages(pages: list[Page], requests: int = 40, warmup: int = 3, log=pr
             for item in pages[shift:] + pages[:shift]:
                 item.latencies_ms.append(get(item))
     for item in pages:
-        log(f"  {item.name}: p50 {item.p50_ms:.1f} ms, p95 {item.p95_ms:.1f} ms over {len(item.latencies_ms)}; "
-            f"{item.bytes / 1e3:,.0f} kB, {item.queries} queries")
+        log(
+            f"  {item.name}: p50 {item.p50_ms:.1f} ms, p95 {item.p95_ms:.1f} ms over {len(item.latencies_ms)}; "
+            f"{item.bytes / 1e3:,.0f} kB, {item.queries} queries"
+        )
     return {item.name: item for item in pages}

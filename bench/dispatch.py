@@ -75,14 +75,30 @@ def ensure_people(count: int, team_size: int = 100) -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         org = insert_organisation(cursor, REMINDERS_ORG)
         teams = (count + team_size - 1) // team_size
-        _copy(cursor, "accounts_team", ("organisation_id", "name", "created_at"),
-              "".join(f"{org}\tReminded {t:05d}\t{now}\n" for t in range(teams)))
+        _copy(
+            cursor,
+            "accounts_team",
+            ("organisation_id", "name", "created_at"),
+            "".join(f"{org}\tReminded {t:05d}\t{now}\n" for t in range(teams)),
+        )
         cursor.execute("SELECT id FROM accounts_team WHERE organisation_id = %s ORDER BY name", [org])
         team_ids = [row[0] for row in cursor.fetchall()]
         _copy(
-            cursor, "accounts_user",
-            ("password", "is_superuser", "email", "display_name", "time_zone", "language", "organisation_id",
-             "is_org_admin", "is_active", "is_staff", "date_joined"),
+            cursor,
+            "accounts_user",
+            (
+                "password",
+                "is_superuser",
+                "email",
+                "display_name",
+                "time_zone",
+                "language",
+                "organisation_id",
+                "is_org_admin",
+                "is_active",
+                "is_staff",
+                "date_joined",
+            ),
             "".join(
                 f"!\tf\tdue-{i:06d}@{EMAIL_DOMAIN}\t\t{TIME_ZONE}\t\t{org}\tf\tt\tf\t{now}\n" for i in range(count)
             ),
@@ -90,18 +106,24 @@ def ensure_people(count: int, team_size: int = 100) -> float:
         cursor.execute("SELECT id FROM accounts_user WHERE organisation_id = %s ORDER BY email", [org])
         user_ids = [row[0] for row in cursor.fetchall()]
         joined = datetime.now(UTC).date().isoformat()
-        _copy(cursor, "accounts_membership", ("role", "created_at", "started_on", "user_id", "team_id"),
-              "".join(f"member\t{now}\t{joined}\t{uid}\t{team_ids[i // team_size]}\n"
-                      for i, uid in enumerate(user_ids)))
+        _copy(
+            cursor,
+            "accounts_membership",
+            ("role", "created_at", "started_on", "user_id", "team_id"),
+            "".join(f"member\t{now}\t{joined}\t{uid}\t{team_ids[i // team_size]}\n" for i, uid in enumerate(user_ids)),
+        )
         cursor.execute(
             "INSERT INTO reminders_reminderschedule (organisation_id, team_id, weekdays, local_time, time_zone, "
             "channel, message, is_active, created_at) "
             "VALUES (%s, NULL, '0123456', '00:00', '', 'email', '', true, now())",
             [org],
         )
-        _copy(cursor, "reminders_reminderpreference",
-              ("weekdays", "paused", "opted_out", "next_reminder_at", "updated_at", "user_id"),
-              "".join(f"\tf\tf\t{now}\t{now}\t{uid}\n" for uid in user_ids))
+        _copy(
+            cursor,
+            "reminders_reminderpreference",
+            ("weekdays", "paused", "opted_out", "next_reminder_at", "updated_at", "user_id"),
+            "".join(f"\tf\tf\t{now}\t{now}\t{uid}\n" for uid in user_ids),
+        )
     with connection.cursor() as cursor:
         for table in ("accounts_user", "accounts_membership", "reminders_reminderpreference"):
             cursor.execute(f"ANALYZE {table}")
@@ -168,7 +190,12 @@ def child_json(module: str, *args: str, timeout: float = 600) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url()}
     process = subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if process.returncode != 0:
         raise RuntimeError(f"{module} child failed: {process.stderr[-3000:]}")
@@ -211,8 +238,13 @@ def _child() -> None:
     peak = peak_kb()
     print(
         json.dumps(
-            {"seconds": seconds, "created": len(report.created), "queries": queries, "peak_mb": peak / 1024,
-             "batches": report.batches}
+            {
+                "seconds": seconds,
+                "created": len(report.created),
+                "queries": queries,
+                "peak_mb": peak / 1024,
+                "batches": report.batches,
+            }
         ),
         file=sys.stdout,
     )
@@ -236,8 +268,9 @@ class DispatchResult:
         return self.dispatch_s / self.bare_s if self.bare_s else 0.0
 
 
-def measure_dispatch(people: int = 100_000, small: int = 10_000, runs: int = 3, budget_s: float = 120,
-                     log=print) -> DispatchResult:
+def measure_dispatch(
+    people: int = 100_000, small: int = 10_000, runs: int = 3, budget_s: float = 120, log=print
+) -> DispatchResult:
     load_s = ensure_people(people)
     if load_s:
         log(f"  loaded {people:,} people to remind in {load_s:.1f} s")
@@ -256,8 +289,10 @@ def measure_dispatch(people: int = 100_000, small: int = 10_000, runs: int = 3, 
         run = run_child()
         purge_broker()
         dispatch_runs.append(run)
-        log(f"  run {len(dispatch_runs)}: dispatch {run.seconds:.1f} s for {run.created:,} people "
-            f"({run.queries} queries, peak {run.peak_mb:.0f} MB); bare insert {seconds:.2f} s for {rows:,} rows")
+        log(
+            f"  run {len(dispatch_runs)}: dispatch {run.seconds:.1f} s for {run.created:,} people "
+            f"({run.queries} queries, peak {run.peak_mb:.0f} MB); bare insert {seconds:.2f} s for {rows:,} rows"
+        )
         if time.perf_counter() - started > budget_s:
             break
     reset(due=0)

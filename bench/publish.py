@@ -153,8 +153,9 @@ def _child(organisation_id: int, runs: int) -> None:
     )
     backfill_s = time.perf_counter() - started
     before = dict(
-        PublishedUnit.objects.filter(publication__organisation=organisation, week=monday - dt.timedelta(days=7))
-        .values_list("id", "contributor_digests")
+        PublishedUnit.objects.filter(
+            publication__organisation=organisation, week=monday - dt.timedelta(days=7)
+        ).values_list("id", "contributor_digests")
     )
 
     def restore() -> None:
@@ -195,13 +196,24 @@ def _child(organisation_id: int, runs: int) -> None:
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     count, sql_s = sorted(per_run_queries, key=lambda item: item[1])[len(per_run_queries) // 2]
-    print(json.dumps({
-        "week": monday.isoformat(), "backfill_s": backfill_s, "backfill_weeks": len(backfill), "runs_s": runs_s,
-        "queries": count, "sql_s": sql_s, "units": len(outcomes[0]), "start_mb": start_kb / 1024,
-        "peak_mb": peak / 1024, "traced_peak_mb": traced_peak / 2**20,
-        # Every run decided the week alike (the week before's digests were put back each time).
-        "runs_identical": all(outcome == outcomes[0] for outcome in [*outcomes, cells()]),
-    }))
+    print(
+        json.dumps(
+            {
+                "week": monday.isoformat(),
+                "backfill_s": backfill_s,
+                "backfill_weeks": len(backfill),
+                "runs_s": runs_s,
+                "queries": count,
+                "sql_s": sql_s,
+                "units": len(outcomes[0]),
+                "start_mb": start_kb / 1024,
+                "peak_mb": peak / 1024,
+                "traced_peak_mb": traced_peak / 2**20,
+                # Every run decided the week alike (the week before's digests were put back each time).
+                "runs_identical": all(outcome == outcomes[0] for outcome in [*outcomes, cells()]),
+            }
+        )
+    )
 
 
 _COUNTS = """

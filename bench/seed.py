@@ -41,14 +41,41 @@ DEFAULT_PARTICIPATION = 0.7
 PEOPLE_PER_CHUNK = 400
 
 CHECKIN_COLUMNS = (
-    "id", "user_id", "local_date", "mood", "energy", "stress_locations",
+    "id",
+    "user_id",
+    "local_date",
+    "mood",
+    "energy",
+    "stress_locations",
     *insights.SIGN_FIELDS,
-    "sts_index", "intrusion_score", "avoidance_score", "arousal_score", "exhaustion_score", "band",
-    "exposure", "workload", "day_off", "nourish", "private_note", "version", "created_at", "updated_at",
+    "sts_index",
+    "intrusion_score",
+    "avoidance_score",
+    "arousal_score",
+    "exhaustion_score",
+    "band",
+    "exposure",
+    "workload",
+    "day_off",
+    "nourish",
+    "private_note",
+    "version",
+    "created_at",
+    "updated_at",
 )
 USER_COLUMNS = (
-    "password", "last_login", "is_superuser", "email", "display_name", "time_zone", "language",
-    "organisation_id", "is_org_admin", "is_active", "is_staff", "date_joined",
+    "password",
+    "last_login",
+    "is_superuser",
+    "email",
+    "display_name",
+    "time_zone",
+    "language",
+    "organisation_id",
+    "is_org_admin",
+    "is_active",
+    "is_staff",
+    "date_joined",
 )
 
 
@@ -67,6 +94,7 @@ def require_postgres() -> None:
 
 # --- Scores, the same arithmetic as insights.score, as lookup tables ---------------------------
 
+
 def _score_tables() -> tuple[dict[int, dict[int, str]], dict[int, str]]:
     """mean_text[n][s]: the stored text of the mean of n ratings summing to s; band_of[s] for the index."""
     mean_text: dict[int, dict[int, str]] = {}
@@ -78,21 +106,18 @@ def _score_tables() -> tuple[dict[int, dict[int, str]], dict[int, str]]:
 
 
 _MEAN_TEXT, _BAND_OF = _score_tables()
-_CLUSTER_POSITIONS = [
-    [insights.SIGN_FIELDS.index(name) for name in fields] for fields in insights.CLUSTERS.values()
-]
+_CLUSTER_POSITIONS = [[insights.SIGN_FIELDS.index(name) for name in fields] for fields in insights.CLUSTERS.values()]
 
 
 def score_columns(ratings: list[int] | tuple[int, ...]) -> tuple[str, ...]:
     """(sts_index, intrusion, avoidance, arousal, exhaustion, band) as COPY text, for ratings in SIGN_FIELDS order."""
     total = sum(ratings)
-    clusters = [
-        _MEAN_TEXT[len(positions)][sum(ratings[i] for i in positions)] for positions in _CLUSTER_POSITIONS
-    ]
+    clusters = [_MEAN_TEXT[len(positions)][sum(ratings[i] for i in positions)] for positions in _CLUSTER_POSITIONS]
     return (_MEAN_TEXT[len(ratings)][total], *clusters, _BAND_OF[total])
 
 
 # --- Generation --------------------------------------------------------------------------------
+
 
 @dataclass
 class SeedReport:
@@ -129,7 +154,12 @@ def _pool_for(rng: random.Random, level: float, size: int = 24) -> list[str]:
 
 
 def _checkin_chunks(
-    people: list[int], first_day: date, days: int, participation: float, first_id: int, practice_ids: list[int],
+    people: list[int],
+    first_day: date,
+    days: int,
+    participation: float,
+    first_id: int,
+    practice_ids: list[int],
     rng: random.Random,
 ) -> Iterator[tuple[str, str, int, int]]:
     """Yields (checkin COPY text, practice link COPY text, checkins, links) per chunk of people."""
@@ -144,7 +174,7 @@ def _checkin_chunks(
     for start in range(0, len(people), PEOPLE_PER_CHUNK):
         rows: list[str] = []
         links: list[str] = []
-        for user_id in people[start:start + PEOPLE_PER_CHUNK]:
+        for user_id in people[start : start + PEOPLE_PER_CHUNK]:
             habit = min(0.99, max(0.2, rng.gauss(participation, 0.18)))
             level = max(0.0, min(3.2, rng.gammavariate(2.0, 0.5)))
             usual, hard = _pool_for(rng, level), _pool_for(rng, level + 0.7)
@@ -171,6 +201,7 @@ def _checkin_chunks(
 
 
 # --- Seeding -------------------------------------------------------------------------------------
+
 
 def existing_checkins(org_name: str = ORG_NAME) -> int | None:
     """The number of the bench organisation's check-ins, or None when it is not there."""
@@ -290,7 +321,9 @@ def seed(
         org_id = insert_organisation(cursor, org_name)
         prefix = "" if org_name == ORG_NAME else f"o{org_id}-"
         _copy(
-            cursor, "accounts_team", ("organisation_id", "name", "created_at"),
+            cursor,
+            "accounts_team",
+            ("organisation_id", "name", "created_at"),
             "".join(f"{org_id}\tTeam {t:04d}\t{now}\n" for t in range(teams)),
         )
         cursor.execute("SELECT id, name FROM accounts_team WHERE organisation_id = %s", [org_id])
@@ -324,12 +357,12 @@ def seed(
                 if p:
                     members.append(user_id)
         _copy(
-            cursor, "accounts_membership", ("role", "created_at", "started_on", "user_id", "team_id"),
+            cursor,
+            "accounts_membership",
+            ("role", "created_at", "started_on", "user_id", "team_id"),
             "".join(memberships),
         )
-        report.rows.update(
-            {"organisations": 1, "teams": teams, "users": len(lines), "memberships": len(memberships)}
-        )
+        report.rows.update({"organisations": 1, "teams": teams, "users": len(lines), "memberships": len(memberships)})
 
         cursor.execute("SELECT id FROM checkins_practice WHERE organisation_id IS NULL ORDER BY id")
         practice_ids = [row[0] for row in cursor.fetchall()]
@@ -365,8 +398,13 @@ def seed(
             raise failed[0]
         log("")
         report.rows.update({"checkins": checkins, "practice_links": links})
-        for table in ("checkins_checkin", "checkins_checkin_practices", "accounts_user", "accounts_team",
-                      "accounts_membership"):
+        for table in (
+            "checkins_checkin",
+            "checkins_checkin_practices",
+            "accounts_user",
+            "accounts_team",
+            "accounts_membership",
+        ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(max(id), 1) FROM {table}))"
             )
@@ -388,8 +426,15 @@ def seed(
     # (so the first reads do not rewrite every page) and give the planner statistics.
     vacuum = "" if connection.in_atomic_block else "VACUUM "  # VACUUM cannot run inside a transaction
     with connection.cursor() as cursor:
-        for table in ("checkins_checkin", "checkins_checkin_practices", "accounts_user", "accounts_membership",
-                      "accounts_team", "checkins_checkinrollup", "checkins_practicerollup"):
+        for table in (
+            "checkins_checkin",
+            "checkins_checkin_practices",
+            "accounts_user",
+            "accounts_membership",
+            "accounts_team",
+            "checkins_checkinrollup",
+            "checkins_practicerollup",
+        ):
             cursor.execute(f"{vacuum}ANALYZE {table}")
     report.seconds = time.perf_counter() - started
     return report

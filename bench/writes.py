@@ -93,7 +93,9 @@ def setup_writers(count: int) -> list[Writer]:
         users = User.objects.bulk_create(
             [
                 User(
-                    email=f"writer-{i:05d}@{EMAIL_DOMAIN}", organisation=organisation, time_zone=TIME_ZONE,
+                    email=f"writer-{i:05d}@{EMAIL_DOMAIN}",
+                    organisation=organisation,
+                    time_zone=TIME_ZONE,
                     password=password or "!",
                 )
                 for i in range(count)
@@ -163,9 +165,18 @@ class Server:
         self.port = _free_port()
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "sts_checkin.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--backlog", "2048",
-                "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sts_checkin.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
             ],
             cwd=BASE_DIR,
             env=server_env(),
@@ -322,8 +333,10 @@ def measure_writes(writers_count: int = 400, concurrency: int = 16, rounds: int 
                 for kind in kinds:
                     result = run_round(server.port, writers, kind, concurrency)
                     measured[kind].append(result)
-                    log(f"  round {i + 1} {kind}: {result.per_s:.0f} req/s, p50 {result.percentile(0.5):.1f} ms, "
-                        f"p95 {result.percentile(0.95):.1f} ms, {result.errors} errors")
+                    log(
+                        f"  round {i + 1} {kind}: {result.per_s:.0f} req/s, p50 {result.percentile(0.5):.1f} ms, "
+                        f"p95 {result.percentile(0.95):.1f} ms, {result.errors} errors"
+                    )
                 clear_writes()
 
     def median_round(kind: str) -> Round:

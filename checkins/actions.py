@@ -83,8 +83,9 @@ def _insert(user, local_date: date, values: dict, practice_ids: set[int]) -> Sav
     return SaveResult(checkin=checkin, created=True, replaced_other_edit=False)
 
 
-def _apply(checkin: CheckIn, old_practices: set[int], values: dict, practice_ids: set[int],
-           loaded_version: int | None) -> bool:
+def _apply(
+    checkin: CheckIn, old_practices: set[int], values: dict, practice_ids: set[int], loaded_version: int | None
+) -> bool:
     """Put the new answers on `checkin`, move its version on; whether they replaced another edit's."""
     before = _snapshot(checkin, old_practices)
     replaced = (loaded_version or 0) != checkin.version

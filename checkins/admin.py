@@ -29,8 +29,10 @@ class PracticeForm(forms.ModelForm):
             organisation = self.cleaned_data.get("organisation")
             organisation_id = organisation.pk if organisation else None
         clash = Practice.objects.filter(key=key)
-        clash = clash.filter(organisation__isnull=True) if organisation_id is None else clash.filter(
-            organisation_id=organisation_id
+        clash = (
+            clash.filter(organisation__isnull=True)
+            if organisation_id is None
+            else clash.filter(organisation_id=organisation_id)
         )
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)

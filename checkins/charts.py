@@ -163,9 +163,7 @@ def build_chart(
             x = _x(day, first, span)
             exposure_marks.append(f"{x - 5},{top_rail + 8} {x + 5},{top_rail + 8} {x},{top_rail}")
     day_off_marks = [
-        (_x(day, first, span) - 4, float(bottom_rail))
-        for day in sorted(set(day_off_dates))
-        if first <= day <= last
+        (_x(day, first, span) - 4, float(bottom_rail)) for day in sorted(set(day_off_dates)) if first <= day <= last
     ]
     return Chart(
         width=WIDTH,

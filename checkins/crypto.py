@@ -38,11 +38,9 @@ def decrypt(stored: str) -> str:
     if not stored.startswith(_PREFIX):
         raise ValueError("Stored text is not encrypted.")
     try:
-        return _cipher().decrypt(stored[len(_PREFIX):].encode()).decode()
+        return _cipher().decrypt(stored[len(_PREFIX) :].encode()).decode()
     except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "A stored text cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS."
-        ) from exc
+        raise ImproperlyConfigured("A stored text cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS.") from exc
 
 
 class EncryptedTextField(models.TextField):

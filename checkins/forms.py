@@ -115,12 +115,18 @@ class _SharedFields(dict):
 
 class CheckInForm(forms.Form):
     mood = _optional_scale(
-        _("Mood"), _("A quick read of how you feel overall, so you can see it change over time."),
-        FIVE_POINT_CHOICES, 1, 5,
+        _("Mood"),
+        _("A quick read of how you feel overall, so you can see it change over time."),
+        FIVE_POINT_CHOICES,
+        1,
+        5,
     )
     energy = _optional_scale(
-        _("Energy"), _("Energy often drops before other signs show; noticing it early helps."),
-        FIVE_POINT_CHOICES, 1, 5,
+        _("Energy"),
+        _("Energy often drops before other signs show; noticing it early helps."),
+        FIVE_POINT_CHOICES,
+        1,
+        5,
     )
     stress_locations = forms.MultipleChoiceField(
         label=_("Where do you notice stress in your body?"),
@@ -142,7 +148,9 @@ class CheckInForm(forms.Form):
     workload = _optional_scale(
         _("Did your workload feel manageable?"),
         _("From 0 (not at all) to 4 (fully). Load is about the job, not about you."),
-        WORKLOAD_CHOICES, 0, 4,
+        WORKLOAD_CHOICES,
+        0,
+        4,
     )
     day_off = forms.BooleanField(
         label=_("This was a day off"),
@@ -163,8 +171,9 @@ class CheckInForm(forms.Form):
     )
     nourish = forms.CharField(
         label=_("One moment that meant something today"),
-        help_text=_("Dwelling on it for a breath is the Nourish step. Only you will ever see this. "
-                    "Up to 2,000 characters."),
+        help_text=_(
+            "Dwelling on it for a breath is the Nourish step. Only you will ever see this. Up to 2,000 characters."
+        ),
         max_length=FREE_TEXT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -197,8 +206,10 @@ class CheckInForm(forms.Form):
     def initial_for(cls, checkin: CheckIn | None) -> dict:
         if checkin is None:
             return {"version": 0, "exposure": "no"}
-        initial = {name: getattr(checkin, name) for name in ("mood", "energy", "stress_locations", "workload",
-                                                             "day_off", "nourish", "private_note")}
+        initial = {
+            name: getattr(checkin, name)
+            for name in ("mood", "energy", "stress_locations", "workload", "day_off", "nourish", "private_note")
+        }
         initial.update({name: getattr(checkin, name) for name, _l, _h in SIGNS})
         initial["exposure"] = "yes" if checkin.exposure else "no"
         initial["practices"] = list(checkin.practices.values_list("pk", flat=True))

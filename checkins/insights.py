@@ -184,9 +184,7 @@ def mean_index(days: Iterable[Day]) -> Decimal | None:
 def trend(days: Sequence[Day], today: date, window_days: int) -> Trend:
     """Mean index of the last `window_days` days (today included) against the window before."""
     current = _in_window(days, today - timedelta(days=window_days - 1), today)
-    previous = _in_window(
-        days, today - timedelta(days=2 * window_days - 1), today - timedelta(days=window_days)
-    )
+    previous = _in_window(days, today - timedelta(days=2 * window_days - 1), today - timedelta(days=window_days))
     return Trend(
         days=window_days,
         current=mean_index(current),
@@ -215,8 +213,8 @@ def days_since_day_off(days: Iterable[Day], today: date, other_days_off: Iterabl
 
 
 def is_severe_pattern(day: Day) -> bool:
-    return day.index >= SEVERE_INDEX and bool(day.clusters) and all(
-        value >= HIGH_FROM for value in day.clusters.values()
+    return (
+        day.index >= SEVERE_INDEX and bool(day.clusters) and all(value >= HIGH_FROM for value in day.clusters.values())
     )
 
 
@@ -243,8 +241,11 @@ def what_seems_to_help(days: Sequence[Day]) -> list[PracticeObservation]:
     lighter-next-day difference first.
     """
     by_date = {day.local_date: day for day in days}
-    pairs = [(day, by_date[day.local_date + timedelta(days=1)]) for day in days
-             if day.local_date + timedelta(days=1) in by_date]
+    pairs = [
+        (day, by_date[day.local_date + timedelta(days=1)])
+        for day in days
+        if day.local_date + timedelta(days=1) in by_date
+    ]
     counts = Counter(key for day in days for key in day.practices)
     observations = []
     for key, times_used in counts.items():

@@ -376,8 +376,11 @@ class MeaningfulMoment(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meaningful_moments",
-        verbose_name=_("person"), db_index=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meaningful_moments",
+        verbose_name=_("person"),
+        db_index=False,
     )
     local_date = models.DateField(_("date"))
     text = EncryptedTextField(_("a meaningful moment"))
@@ -399,8 +402,11 @@ class PracticeUse(models.Model):
     """That a person noted a Reset practice as used on a day, from "Take a minute" (private, never counted)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_uses",
-        verbose_name=_("person"), db_index=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="practice_uses",
+        verbose_name=_("person"),
+        db_index=False,
     )
     local_date = models.DateField(_("date"))
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+", verbose_name=_("practice"))

@@ -114,7 +114,7 @@ def _without_label(contact: str, label: str) -> str:
     text = contact.strip()
     for word in {label.rstrip(":").strip(), "If you feel unsafe or in crisis"}:
         if text.lower().startswith(word.lower()):
-            return text[len(word):].lstrip(" :–-").strip()
+            return text[len(word) :].lstrip(" :–-").strip()
     return text
 
 
@@ -255,7 +255,8 @@ def mark_day(request: HttpRequest) -> HttpResponse:
                 _(
                     "Noted as a rough day. Thank you for letting yourself mark it. If you want to, you can add "
                     "the ratings any time in the next %(days)d days; nothing else is needed."
-                ) % {"days": LATE_WINDOW_DAYS},
+                )
+                % {"days": LATE_WINDOW_DAYS},
             )
         else:
             messages.success(request, _("Noted as a day off. Rest well."))
@@ -301,8 +302,9 @@ def days_off(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your days off are recorded. No reminders will be sent on them."))
             return redirect("checkins:days_off")
     coming = list(
-        DayMark.objects.filter(user=user, kind=DayMark.Kind.DAY_OFF, local_date__gte=local_today - timedelta(days=30))
-        .values_list("local_date", flat=True)
+        DayMark.objects.filter(
+            user=user, kind=DayMark.Kind.DAY_OFF, local_date__gte=local_today - timedelta(days=30)
+        ).values_list("local_date", flat=True)
     )
     return render(
         request,
@@ -388,10 +390,13 @@ def _chart_context(
         context = {"title": title, "weeks": weeks, "mean": formats.localize(mean)}
         if five_point:
             context["counted"] = ngettext("%(count)d answer", "%(count)d answers", count) % {"count": count}
-            caption = _(
-                "%(title)s on each day you answered over the last %(weeks)d weeks, from 1 (very low) to 5 "
-                "(very good): %(counted)s, averaging %(mean)s."
-            ) % context
+            caption = (
+                _(
+                    "%(title)s on each day you answered over the last %(weeks)d weeks, from 1 (very low) to 5 "
+                    "(very good): %(counted)s, averaging %(mean)s."
+                )
+                % context
+            )
         else:
             context["counted"] = ngettext("%(count)d check-in", "%(count)d check-ins", count) % {"count": count}
             caption = _(
@@ -519,7 +524,13 @@ def history(request: HttpRequest) -> HttpResponse:
     pause = {checkin.local_date: checkin for checkin in checkins}
     mood_energy_charts = [
         _chart_context(
-            field, title, [(day, getattr(pause[day], field)) for day in pause], first, local_today, days, weeks,
+            field,
+            title,
+            [(day, getattr(pause[day], field)) for day in pause],
+            first,
+            local_today,
+            days,
+            weeks,
             five_point=True,
         )
         for field, title in (("mood", _("Your mood")), ("energy", _("Your energy")))
@@ -740,7 +751,8 @@ def erase_checkins(request: HttpRequest) -> HttpResponse:
             "Done. %(count)d check-in was erased, with nothing kept.",
             "Done. %(count)d check-ins were erased, with nothing kept.",
             count,
-        ) % {"count": count},
+        )
+        % {"count": count},
     )
     return redirect("checkins:my_data")
 
@@ -753,8 +765,10 @@ def erase_account(request: HttpRequest) -> HttpResponse:
     if request.POST.get("confirm_word", "").strip().lower() not in {"delete", str(ERASE_ACCOUNT_WORD).lower()}:
         return _my_data_page(
             request,
-            {"account": _("To delete your account, type the word “%(word)s” in the box.") % {
-                "word": ERASE_ACCOUNT_WORD}},
+            {
+                "account": _("To delete your account, type the word “%(word)s” in the box.")
+                % {"word": ERASE_ACCOUNT_WORD}
+            },
             status=400,
         )
     do_erase_account(request.user)

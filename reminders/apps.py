@@ -29,9 +29,11 @@ class RemindersConfig(AppConfig):
         from .models import ReminderSchedule
 
         active = ReminderSchedule.objects.filter(organisation=organisation, is_active=True).exists()
-        return [ChecklistItem(
-            _("A reminder schedule invites staff to check in."),
-            active,
-            reverse(f"admin:reminders_reminderschedule_{'changelist' if active else 'add'}"),
-            order=30,
-        )]
+        return [
+            ChecklistItem(
+                _("A reminder schedule invites staff to check in."),
+                active,
+                reverse(f"admin:reminders_reminderschedule_{'changelist' if active else 'add'}"),
+                order=30,
+            )
+        ]

@@ -74,9 +74,11 @@ def _user_in(model: type[models.Model], user_ids: list[int]) -> Q | RawSQL:
 
 def _member_teams(user_ids: list[int]) -> dict[int, set[int]]:
     teams: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in Membership.objects.current().filter(
-        _user_in(Membership, user_ids), role=Membership.Role.MEMBER
-    ).values_list("user_id", "team_id"):
+    for user_id, team_id in (
+        Membership.objects.current()
+        .filter(_user_in(Membership, user_ids), role=Membership.Role.MEMBER)
+        .values_list("user_id", "team_id")
+    ):
         teams[user_id].add(team_id)
     return teams
 

@@ -203,4 +203,3 @@ def decide(
             return Decision(None, quiet_over)
     from_date = today + timedelta(days=1) if done_today else today
     return Decision(None, next_reminder_at(schedules, preference, tz, now, from_date=from_date))
-

@@ -67,9 +67,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "reminders/preferences.html",
         {
             "form": form,
-            "schedules": [
-                {"schedule": s, "days": describe_weekdays(s.weekdays), "zone": s.tz.key} for s in schedules
-            ],
+            "schedules": [{"schedule": s, "days": describe_weekdays(s.weekdays), "zone": s.tz.key} for s in schedules],
             "next_reminder": upcoming_reminder(user, preference, schedules),
             "noted_today": _noted(user, [user.local_today()]),
             "time_zone": user.time_zone,

@@ -24,8 +24,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production refuses to start without one; "
-            "set DEBUG=1 for local development."
+            "SECRET_KEY is not set. Production refuses to start without one; set DEBUG=1 for local development."
         )
     SECRET_KEY = _DEV_SECRET_KEY
 

@@ -36,8 +36,16 @@ class DigestDeliveryAdmin(ReadOnlyScopedAdmin):
     list_filter = ["status"]
     list_select_related = ["publication__organisation", "supervisor"]
     date_hierarchy = "created_at"
-    readonly_fields = ["publication", "supervisor", "status", "attempts", "created_at", "attempted_at", "sent_at",
-                       "error"]
+    readonly_fields = [
+        "publication",
+        "supervisor",
+        "status",
+        "attempts",
+        "created_at",
+        "attempted_at",
+        "sent_at",
+        "error",
+    ]
 
     @admin.display(description=_("week starting"), ordering="publication__week")
     def week(self, delivery: DigestDelivery):

@@ -125,9 +125,7 @@ def digest_grid(publication: Publication) -> PublishedGrid:
 def create_deliveries(publication: Publication, now: dt.datetime) -> int:
     """Create the week's rows, one per active supervisor, once; how many were created (0 if already done)."""
     with transaction.atomic():
-        claimed = Publication.objects.filter(pk=publication.pk, digests_created_at=None).update(
-            digests_created_at=now
-        )
+        claimed = Publication.objects.filter(pk=publication.pk, digests_created_at=None).update(digests_created_at=now)
         if not claimed:
             return 0
         supervisors = supervised_teams(publication.organisation_id)

@@ -28,9 +28,7 @@ class SharedCheckIn(models.Model):
     Deleting the check-in (erasure) deletes the share with it.
     """
 
-    checkin = models.OneToOneField(
-        CheckIn, on_delete=models.CASCADE, related_name="share", verbose_name=_("check-in")
-    )
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="share", verbose_name=_("check-in"))
     share_ratings = models.BooleanField(_("share my ratings and scores"), default=False)
     share_practices = models.BooleanField(_("share the Reset practices I used"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -190,9 +188,7 @@ class TeamAction(models.Model):
     weekly digest, on the team's "What our team is doing" page and in the team's export.
     """
 
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="actions", verbose_name=_("team")
-    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="actions", verbose_name=_("team"))
     done_on = models.DateField(_("date"))
     description = models.CharField(_("what was done"), max_length=160)
     created_by = models.ForeignKey(

@@ -83,9 +83,9 @@ def due_weeks(organisation: Organisation, now: dt.datetime | None = None) -> lis
     MAX_BACKFILL_WEEKS back) to the newest week that can no longer change.
     """
     latest = latest_due_week(organisation, now)
-    first_start = Membership.objects.filter(
-        team__organisation=organisation, role=Membership.Role.MEMBER
-    ).aggregate(first=Min("started_on"))["first"]
+    first_start = Membership.objects.filter(team__organisation=organisation, role=Membership.Role.MEMBER).aggregate(
+        first=Min("started_on")
+    )["first"]
     if first_start is None:
         return []
     first = max(first_whole_week(first_start), latest - MAX_BACKFILL_WEEKS * ONE_WEEK)
@@ -251,15 +251,15 @@ class PublishedGrid:
         self.labels = _labels(organisation, units, self._rows)
         self.members: dict[Unit, int] = {}
         for unit in units:
-            latest = next(
-                (self._rows[(unit, p)] for p in reversed(periods) if (unit, p) in self._rows), None
-            )
+            latest = next((self._rows[(unit, p)] for p in reversed(periods) if (unit, p) in self._rows), None)
             self.members[unit] = latest.members if latest else 0
 
     @property
     def k(self) -> int:
-        return self.k_by_week[max(self.k_by_week)] if self.k_by_week else self.organisation.k_for_week(
-            self.periods[-1].start
+        return (
+            self.k_by_week[max(self.k_by_week)]
+            if self.k_by_week
+            else self.organisation.k_for_week(self.periods[-1].start)
         )
 
     def members_in(self, unit: Unit, period: Period) -> int | None:

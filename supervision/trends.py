@@ -168,9 +168,7 @@ def _cell_values(rows: Iterable[tuple], sunday: dt.date) -> dict[str, Any]:
             days.append((sunday - known).days)
     values: dict[str, Any] = {"checkins": checkins, "high": high, "exposure": exposure}
     if checkins:
-        values.update(
-            {name: total.quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)}
-        )
+        values.update({name: total.quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)})
     values["workload"] = Decimal(workload_sum) / workload_answers if workload_answers else None
     if days:
         values["days_since_time_off"] = statistics.median(days)

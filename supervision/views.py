@@ -228,16 +228,19 @@ def share(request: HttpRequest) -> HttpResponse:
     """The staff page: choose which recent check-ins, if any, a supervisor may see."""
     since = request.user.local_today() - dt.timedelta(days=SHARE_WINDOW_DAYS - 1)
     checkins = list(
-        CheckIn.objects.filter(user=request.user, local_date__gte=since)
-        .select_related("share")
-        .order_by("-local_date")
+        CheckIn.objects.filter(user=request.user, local_date__gte=since).select_related("share").order_by("-local_date")
     )
-    has_supervisor = Membership.objects.current().filter(
-        team__memberships__user=request.user,
-        team__memberships__role=Membership.Role.MEMBER,
-        team__memberships__ended_on__isnull=True,
-        role=Membership.Role.SUPERVISOR,
-    ).exclude(user=request.user).exists()
+    has_supervisor = (
+        Membership.objects.current()
+        .filter(
+            team__memberships__user=request.user,
+            team__memberships__role=Membership.Role.MEMBER,
+            team__memberships__ended_on__isnull=True,
+            role=Membership.Role.SUPERVISOR,
+        )
+        .exclude(user=request.user)
+        .exists()
+    )
     rows = []
     for checkin in checkins:
         current = getattr(checkin, "share", None)
@@ -317,8 +320,12 @@ def team_actions_page(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(
         request,
         "supervision/team_actions.html",
-        {"team": team, "form": form, "actions": actions, "supervises": request.user.supervised_teams().filter(
-            pk=team.pk).exists()},
+        {
+            "team": team,
+            "form": form,
+            "actions": actions,
+            "supervises": request.user.supervised_teams().filter(pk=team.pk).exists(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -339,9 +346,9 @@ def team_action_delete(request: HttpRequest, team_id: int, action_id: int) -> Ht
 def our_team(request: HttpRequest) -> HttpResponse:
     """“What our team is doing”: the actions of every team the person is a current member of."""
     teams = list(
-        Team.objects.filter(
-            memberships__user=request.user, memberships__ended_on__isnull=True
-        ).distinct().order_by("name")
+        Team.objects.filter(memberships__user=request.user, memberships__ended_on__isnull=True)
+        .distinct()
+        .order_by("name")
     )
     if not teams:
         raise Http404
@@ -349,9 +356,7 @@ def our_team(request: HttpRequest) -> HttpResponse:
     by_team: dict[int, list[TeamAction]] = {team.pk: [] for team in teams}
     for action in TeamAction.objects.filter(team__in=teams, done_on__gte=since).order_by("-done_on", "-pk"):
         by_team[action.team_id].append(action)
-    return render(
-        request, "supervision/our_team.html", {"sections": [(team, by_team[team.pk]) for team in teams]}
-    )
+    return render(request, "supervision/our_team.html", {"sections": [(team, by_team[team.pk]) for team in teams]})
 
 
 # --- Talk requests --------------------------------------------------------------------------

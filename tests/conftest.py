@@ -202,9 +202,20 @@ def celery_worker_process(transactional_db, celery_worker_env):
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "sts_checkin", "worker",
-            "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "-n", hostname,
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sts_checkin",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            hostname,
         ],
         cwd=BASE_DIR,
         env=env,

@@ -20,15 +20,42 @@ FUZZ = settings(
     derandomize=True,
 )
 CHECKIN_FIELDS = [
-    *SIGN_FIELDS, "mood", "energy", "stress_locations", "exposure", "workload", "day_off",
-    "practices", "nourish", "private_note", "version",
+    *SIGN_FIELDS,
+    "mood",
+    "energy",
+    "stress_locations",
+    "exposure",
+    "workload",
+    "day_off",
+    "practices",
+    "nourish",
+    "private_note",
+    "version",
 ]
 
 junk_text = st.one_of(
     st.text(max_size=40),
     st.text(min_size=2001, max_size=2100),
-    st.sampled_from(["", " ", "\x00", "-1", "5", "99999999999999999999", "1e3", "NaN", "null", "[]", "{}",
-                     "<script>alert(1)</script>", "'; drop table checkins_checkin; --", "٣", "²", "🙂"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "-1",
+            "5",
+            "99999999999999999999",
+            "1e3",
+            "NaN",
+            "null",
+            "[]",
+            "{}",
+            "<script>alert(1)</script>",
+            "'; drop table checkins_checkin; --",
+            "٣",
+            "²",
+            "🙂",
+        ]
+    ),
     st.integers(min_value=-10, max_value=10).map(str),
 )
 junk_value = st.one_of(junk_text, st.lists(junk_text, min_size=2, max_size=4))
@@ -37,14 +64,18 @@ junk_form = st.dictionaries(
     junk_value,
     max_size=len(CHECKIN_FIELDS),
 )
-junk_date = st.one_of(st.just(None), st.sampled_from(["", "2026-02-30", "yesterday", "9999-12-31", "0001-01-01"]),
-                      st.dates().map(str))
+junk_date = st.one_of(
+    st.just(None), st.sampled_from(["", "2026-02-30", "yesterday", "9999-12-31", "0001-01-01"]), st.dates().map(str)
+)
 
 
 def _snapshot(user) -> list[dict]:
     return [
-        {**{f: getattr(c, f) for f in CHECKIN_FIELDS if f not in ("practices", "version")},
-         "practices": sorted(c.practices.values_list("pk", flat=True)), "version": c.version}
+        {
+            **{f: getattr(c, f) for f in CHECKIN_FIELDS if f not in ("practices", "version")},
+            "practices": sorted(c.practices.values_list("pk", flat=True)),
+            "version": c.version,
+        }
         for c in CheckIn.objects.filter(user=user).order_by("local_date")
     ]
 

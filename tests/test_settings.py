@@ -21,7 +21,8 @@ PRODUCTION_ENV = {
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests (tests/e2e); a deployment never has it.
     clean = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in PRODUCTION_ENV and k not in ("VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     clean.update(env)
@@ -100,14 +101,21 @@ def test_links_in_emails_follow_the_port_make_run_serves_on():
     assert other_port.returncode == 0, other_port.stderr
     assert other_port.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
     behind_a_proxy = _manage(
-        "shell", "--no-imports", "-c", show, env={"DEBUG": "1", "PORT": "8123", "SITE_URL": "https://checkin.example.org/"}
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        env={"DEBUG": "1", "PORT": "8123", "SITE_URL": "https://checkin.example.org/"},
     )
     assert behind_a_proxy.stdout.strip().splitlines()[-1] == "https://checkin.example.org"
 
 
 def test_make_run_serves_on_the_port_it_is_given():
     plan = subprocess.run(
-        ["make", "--dry-run", "--always-make", "run", "PORT=8123"], cwd=BASE_DIR, capture_output=True, text=True,
+        ["make", "--dry-run", "--always-make", "run", "PORT=8123"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert plan.returncode == 0, plan.stderr

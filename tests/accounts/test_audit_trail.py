@@ -80,7 +80,8 @@ def test_an_organisation_admin_may_delete_a_team_and_the_log_keeps_its_membershi
     deleted = AuditEvent.objects.get(action=AuditEvent.Action.TEAM_DELETED)
     assert deleted.detail["members"] == 2
     assert {(m["person"]["email"], m["role"], m["from"], m["until"]) for m in deleted.detail["memberships"]} == {
-        ("alice@example.org", "member", "2020-01-06", None), ("bob@example.org", "supervisor", "2020-01-06", None),
+        ("alice@example.org", "member", "2020-01-06", None),
+        ("bob@example.org", "supervisor", "2020-01-06", None),
     }
     assert "Deleted the team Team A, with its 2 current memberships" in audit_list(root_client)
 
@@ -115,8 +116,12 @@ def test_a_move_reads_old_team_to_new_team_in_the_log(as_olivia, root_client, te
     membership = Membership.objects.get(user=alice)
     as_olivia.post(
         reverse("admin:accounts_membership_changelist"),
-        {"action": "move_to_another_team", helpers.ACTION_CHECKBOX_NAME: [membership.pk], "apply": "yes",
-         "team": team_b.pk},
+        {
+            "action": "move_to_another_team",
+            helpers.ACTION_CHECKBOX_NAME: [membership.pk],
+            "apply": "yes",
+            "team": team_b.pk,
+        },
     )
     body = audit_list(root_client)
     assert "Moved a person to another team" in body
@@ -127,10 +132,16 @@ def test_a_move_reads_old_team_to_new_team_in_the_log(as_olivia, root_client, te
 def test_an_organisation_admin_reads_only_their_own_log_and_a_superuser_reads_all(
     as_olivia, root_client, organisation, other_organisation
 ):
-    AuditEvent.objects.create(action=AuditEvent.Action.TEAM_CREATED, organisation=organisation,
-                              detail={"team": {"id": 1, "name": "Riverside team"}})
-    AuditEvent.objects.create(action=AuditEvent.Action.TEAM_CREATED, organisation=other_organisation,
-                              detail={"team": {"id": 2, "name": "Elsewhere team"}})
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.TEAM_CREATED,
+        organisation=organisation,
+        detail={"team": {"id": 1, "name": "Riverside team"}},
+    )
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.TEAM_CREATED,
+        organisation=other_organisation,
+        detail={"team": {"id": 2, "name": "Elsewhere team"}},
+    )
     own = audit_list(as_olivia)
     assert "Riverside team" in own and "Elsewhere team" not in own
     everything = audit_list(root_client)
@@ -158,9 +169,10 @@ def test_nobody_can_add_change_or_delete_an_entry(request, who, organisation):
     event = AuditEvent.objects.create(action=AuditEvent.Action.TEAM_CREATED, organisation=organisation)
     assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
     assert client.post(reverse("admin:accounts_auditevent_add"), {"action": "export"}).status_code == 403
-    assert client.post(
-        reverse("admin:accounts_auditevent_change", args=[event.pk]), {"action": "export"}
-    ).status_code == 403
+    assert (
+        client.post(reverse("admin:accounts_auditevent_change", args=[event.pk]), {"action": "export"}).status_code
+        == 403
+    )
     assert client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     client.post(AUDIT, {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [event.pk], "post": "yes"})
     event.refresh_from_db()

@@ -133,8 +133,9 @@ def test_raising_k_applies_at_the_next_publication_and_cancels_a_scheduled_lower
     assert "at least 7 different people" in mail.outbox[0].body
 
 
-def test_raising_k_with_nothing_scheduled_needs_no_email(as_olivia, organisation, alice,
-                                                          django_capture_on_commit_callbacks):
+def test_raising_k_with_nothing_scheduled_needs_no_email(
+    as_olivia, organisation, alice, django_capture_on_commit_callbacks
+):
     response = post_k(as_olivia, organisation, 6, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert organisation.anonymity_k == 6

@@ -98,7 +98,7 @@ def test_the_team_page_shows_dates_and_history_and_offers_no_delete_to_an_organi
     # Who and which team of a saved row cannot be changed.
     alice_row = Membership.objects.get(user=alice)
     form_index = body.index(f'value="{alice_row.pk}"')
-    assert "disabled" in body[form_index - 3000: form_index + 3000]
+    assert "disabled" in body[form_index - 3000 : form_index + 3000]
 
 
 def test_a_superuser_may_still_delete_a_membership(as_root, team_a, alice):
@@ -116,9 +116,10 @@ def test_a_superuser_may_still_delete_a_membership(as_root, team_a, alice):
 def test_an_organisation_admin_cannot_delete_memberships(as_olivia, alice):
     membership = Membership.objects.get(user=alice)
     assert as_olivia.get(reverse("admin:accounts_membership_delete", args=[membership.pk])).status_code == 403
-    assert as_olivia.post(
-        reverse("admin:accounts_membership_delete", args=[membership.pk]), {"post": "yes"}
-    ).status_code == 403
+    assert (
+        as_olivia.post(reverse("admin:accounts_membership_delete", args=[membership.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     changelist = page(as_olivia, MEMBERSHIPS)
     assert "delete_selected" not in changelist
     response = as_olivia.post(
@@ -296,8 +297,12 @@ def test_moving_someone_into_a_team_they_are_already_in_is_refused(as_olivia, te
     membership = Membership.objects.get(user=alice, team=team_a)
     response = as_olivia.post(
         MEMBERSHIPS,
-        {"action": "move_to_another_team", helpers.ACTION_CHECKBOX_NAME: [membership.pk], "apply": "yes",
-         "team": team_b.pk},
+        {
+            "action": "move_to_another_team",
+            helpers.ACTION_CHECKBOX_NAME: [membership.pk],
+            "apply": "yes",
+            "team": team_b.pk,
+        },
         follow=True,
     )
     assert "Not moved" in response.content.decode()
@@ -310,8 +315,12 @@ def test_an_organisation_admin_cannot_move_anyone_into_another_organisations_tea
     membership = Membership.objects.get(user=alice)
     response = as_olivia.post(
         MEMBERSHIPS,
-        {"action": "move_to_another_team", helpers.ACTION_CHECKBOX_NAME: [membership.pk], "apply": "yes",
-         "team": outside_team.pk},
+        {
+            "action": "move_to_another_team",
+            helpers.ACTION_CHECKBOX_NAME: [membership.pk],
+            "apply": "yes",
+            "team": outside_team.pk,
+        },
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -321,9 +330,7 @@ def test_an_organisation_admin_cannot_move_anyone_into_another_organisations_tea
 
 def test_end_membership_ends_it_today_and_keeps_it(as_olivia, team_a, alice, bob):
     membership = Membership.objects.get(user=alice)
-    response = as_olivia.post(
-        MEMBERSHIPS, {"action": "end_memberships", helpers.ACTION_CHECKBOX_NAME: [membership.pk]}
-    )
+    response = as_olivia.post(MEMBERSHIPS, {"action": "end_memberships", helpers.ACTION_CHECKBOX_NAME: [membership.pk]})
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.ended_on == TODAY
@@ -333,7 +340,7 @@ def test_end_membership_ends_it_today_and_keeps_it(as_olivia, team_a, alice, bob
     # The history stays on the Team page and on the person's page.
     assert "Alice Member" in page(as_olivia, reverse(TEAM_CHANGE, args=[team_a.pk]))
     person_page = page(as_olivia, reverse("admin:accounts_user_change", args=[alice.pk]))
-    history = person_page[person_page.index("Teams (current and past)"):]
+    history = person_page[person_page.index("Teams (current and past)") :]
     assert "Team A" in history and "June 18, 2026" in history
 
 
@@ -345,8 +352,9 @@ def test_the_membership_list_filters_current_and_ended(as_olivia, team_a, alice,
     assert "Alice Member" in ended and "Bob Supervisor" not in ended
 
 
-def test_a_person_added_in_their_own_language_is_told_in_it(as_olivia, team_a, organisation,
-                                                            django_capture_on_commit_callbacks):
+def test_a_person_added_in_their_own_language_is_told_in_it(
+    as_olivia, team_a, organisation, django_capture_on_commit_callbacks
+):
     spanish = make_user("lucia@example.org", organisation, display_name="Lucía", language="es")
     with django_capture_on_commit_callbacks(execute=True):
         as_olivia.post(
@@ -394,7 +402,8 @@ def test_a_new_team_with_its_people_is_recorded_and_each_person_is_told(
     assert response.status_code == 302, response.content.decode()[:3000]
     team = Team.objects.get(name="Outreach")
     assert {(m.user, m.role, m.started_on) for m in team.memberships.all()} == {
-        (alice, "member", TODAY), (bob, "supervisor", TODAY),
+        (alice, "member", TODAY),
+        (bob, "supervisor", TODAY),
     }
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TEAM_CREATED, team=team).count() == 1
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MEMBERSHIP_STARTED, team=team).count() == 2

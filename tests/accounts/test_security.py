@@ -22,6 +22,7 @@ def test_repeated_failures_pause_sign_in_without_revealing_the_account(alice, se
     locked_unknown = unknown.post(reverse("login"), {"username": "ghost@example.org", "password": PASSWORD})
     assert locked_known.status_code == locked_unknown.status_code == 429
     assert "Signing in is paused" in locked_known.content.decode()
+
     def without_tokens(response) -> str:
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 
@@ -107,9 +108,16 @@ def test_sign_ins_and_failures_are_audited_without_the_typed_email(alice):
 
 def test_admin_changes_are_audited(client, olivia, organisation):
     client.force_login(olivia)
-    client.post(reverse("admin:checkins_practice_add"), {
-        "key": "tea-outside", "name": "Tea outside", "description": "A short break.", "order": "10", "is_active": "on",
-    })
+    client.post(
+        reverse("admin:checkins_practice_add"),
+        {
+            "key": "tea-outside",
+            "name": "Tea outside",
+            "description": "A short break.",
+            "order": "10",
+            "is_active": "on",
+        },
+    )
     event = AuditEvent.objects.get(action="admin_change")
     assert event.actor == olivia
     assert event.detail["model"] == "practice"
@@ -118,9 +126,14 @@ def test_admin_changes_are_audited(client, olivia, organisation):
 
 def test_team_changes_are_audited_once_with_before_and_after(client, olivia, team_a):
     client.force_login(olivia)
-    client.post(reverse("admin:accounts_team_change", args=[team_a.pk]), {
-        "name": "Team A renamed", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    client.post(
+        reverse("admin:accounts_team_change", args=[team_a.pk]),
+        {
+            "name": "Team A renamed",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert not AuditEvent.objects.filter(action="admin_change").exists()
     event = AuditEvent.objects.get(action="team_renamed")
     assert event.actor == olivia

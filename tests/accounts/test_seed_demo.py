@@ -20,9 +20,7 @@ def test_seed_demo_twice_leaves_the_same_rows(db):
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
-    sizes = sorted(
-        Membership.objects.filter(team=team, role="member").count() for team in Team.objects.all()
-    )
+    sizes = sorted(Membership.objects.filter(team=team, role="member").count() for team in Team.objects.all())
     assert sizes == [3, 3, 3, 6, 8]  # Night Shelter and the two small teams grouped with it
     assert all(Membership.objects.filter(team=t, role="supervisor").count() == 1 for t in Team.objects.all())
     assert User.objects.filter(is_org_admin=True).count() == 1

@@ -67,9 +67,7 @@ def test_organisations_of_any_size_and_name_are_seeded_side_by_side_and_reseeded
     assert len(seed.bench_people("Bench other organisation")["team_supervisors"]) == 2
 
 
-def test_publishing_a_year_and_one_week_again_is_measured_and_cells_add_up(
-    require_postgres, transactional_db
-):
+def test_publishing_a_year_and_one_week_again_is_measured_and_cells_add_up(require_postgres, transactional_db):
     from accounts.models import Organisation
     from supervision.models import Publication, PublishedUnit
 
@@ -79,6 +77,7 @@ def test_publishing_a_year_and_one_week_again_is_measured_and_cells_add_up(
     backfill = publish.publish_all(organisation)
     assert backfill.weeks >= 4 and backfill.units == backfill.weeks * 4  # three teams and the organisation
     assert publish.publish_all(organisation).weeks == backfill.weeks  # every run publishes afresh
+
     def stored() -> list[tuple]:
         units = PublishedUnit.objects.filter(publication__organisation=organisation)
         return sorted(map(str, units.values_list("week", "kind", "unit_id", "values", "hidden")))
@@ -123,15 +122,17 @@ def test_the_floor_runs_no_query_of_its_own(require_postgres, db, settings, monk
     with CaptureQueriesContext(connection) as queries:
         response = client.get(dashboards.FLOOR_PATH)
     assert response.status_code == 200 and b"navbar" in response.content
-    tables = {table for query in queries.captured_queries for table in re.findall(r'(?:FROM|UPDATE|INTO) "(\w+)"',
-                                                                                    query["sql"])}
+    tables = {
+        table
+        for query in queries.captured_queries
+        for table in re.findall(r'(?:FROM|UPDATE|INTO) "(\w+)"', query["sql"])
+    }
     assert len(tables) == len(queries.captured_queries) > 0
     # Session, user, second-step device, and the roles the navigation reads: the request's, none of the view's.
     assert tables <= {"django_session", "accounts_user", "otp_totp_totpdevice", "accounts_membership"}
 
 
-def test_dashboards_are_measured_over_http_against_the_floor(require_postgres, transactional_db, settings,
-                                                             monkeypatch):
+def test_dashboards_are_measured_over_http_against_the_floor(require_postgres, transactional_db, settings, monkeypatch):
     from accounts.models import Organisation, User
 
     monkeypatch.setenv("BENCH", "1")
@@ -152,8 +153,13 @@ def test_dashboards_are_measured_over_http_against_the_floor(require_postgres, t
             )
         pages.append(dashboards.page(f"team dashboard {name}", dashboards.team_url(team_id), supervisor))
     measured = dashboards.measure_pages(pages, requests=3, warmup=1, **QUIET)
-    assert set(measured) == {"floor", "team CSV", "organisation overview", "team dashboard Bench small",
-                             "team dashboard Bench large"}
+    assert set(measured) == {
+        "floor",
+        "team CSV",
+        "organisation overview",
+        "team dashboard Bench small",
+        "team dashboard Bench large",
+    }
     for item in measured.values():
         assert len(item.latencies_ms) == 3 and item.p95_ms >= item.p50_ms > 0 and item.bytes > 0
     assert measured["team dashboard Bench small"].queries == measured["team dashboard Bench large"].queries

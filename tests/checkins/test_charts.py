@@ -23,7 +23,9 @@ def test_a_gap_of_more_than_a_week_breaks_the_line_and_lone_points_stay_dots():
 
 def test_exposure_and_day_off_marks_outside_the_range_are_left_out():
     chart = charts.build_chart(
-        [], FIRST, LAST,
+        [],
+        FIRST,
+        LAST,
         exposure_dates=[FIRST, FIRST - timedelta(days=1)],
         day_off_dates=[LAST, LAST + timedelta(days=1)],
     )

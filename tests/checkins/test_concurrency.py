@@ -21,6 +21,7 @@ def test_two_concurrent_posts_leave_one_row(require_postgres, transactional_db, 
             client = Client()
             client.force_login(alice)
             return client.post(reverse("checkins:today"), form_data(level=level, nourish=nourish)).status_code
+
         return work
 
     for _attempt in range(3):
@@ -38,9 +39,20 @@ def test_many_concurrent_saves_of_one_day_keep_one_row_and_count_every_version(
     day = alice.local_today()
 
     def save(level):
-        values = {field: level for field in ("intrusive_thoughts", "avoidance", "sleep_trouble", "irritability",
-                                             "emotional_exhaustion", "numbness", "physical_strain",
-                                             "low_motivation", "rest_guilt")}
+        values = {
+            field: level
+            for field in (
+                "intrusive_thoughts",
+                "avoidance",
+                "sleep_trouble",
+                "irritability",
+                "emotional_exhaustion",
+                "numbness",
+                "physical_strain",
+                "low_motivation",
+                "rest_guilt",
+            )
+        }
         return lambda: do_save_checkin(alice, day, values, [], loaded_version=0).created
 
     created = race(*(save(level % 5) for level in range(6)))

@@ -20,21 +20,25 @@ def test_history_shows_charts_with_title_desc_caption_table_and_marks(alice_clie
     today = alice.local_today()
     for offset in range(10):
         make_checkin(
-            alice, today - timedelta(days=offset), level=offset % 3,
-            exposure=offset == 2, day_off=offset == 4, practices=("breathing",),
+            alice,
+            today - timedelta(days=offset),
+            level=offset % 3,
+            exposure=offset == 2,
+            day_off=offset == 4,
+            practices=("breathing",),
         )
     html = alice_client.get(HISTORY).content.decode()
     assert html.count('role="img"') == 7  # the index, mood, energy and four clusters
     for title in ("Your STS index", "Your mood", "Your energy", "Worn down"):
         assert 'class="h6 chart-title" id="chart-' in html and f">{title}</h4>" in html
-    assert "<title id=\"chart-index-title\">Your STS index</title>" in html
-    assert "<desc id=\"chart-index-desc\">" in html
+    assert '<title id="chart-index-title">Your STS index</title>' in html
+    assert '<desc id="chart-index-desc">' in html
     assert "10 check-ins" in html
     assert 'class="mark-exposure"' in html and 'class="mark-day-off"' in html
     assert "<details" in html and "<table" in html
     assert html.lower().count("reflection aid, not a diagnosis") == 1
     assert "Slow breathing" in html  # what seems to help you
-    assert "big-number\">4</span> days since your last day off" in html
+    assert 'big-number">4</span> days since your last day off' in html
 
 
 @pytest.mark.parametrize(("weeks", "shown"), [("4", 4), ("12", 12), ("52", 52), ("7", 4), ("abc", 4), ("", 4)])
@@ -159,7 +163,7 @@ def test_a_year_is_drawn_as_weekly_means_with_a_range(alice_client, alice):
     for offset in range(0, 300, 2):
         make_checkin(alice, today - timedelta(days=offset), level=offset % 4)
     html = alice_client.get(HISTORY, {"weeks": "52"}).content.decode()
-    index = html[html.index('id="chart-index-heading"'):html.index('id="chart-mood-heading"')]
+    index = html[html.index('id="chart-index-heading"') : html.index('id="chart-mood-heading"')]
     assert "Each point is one week" in index
     assert 40 <= index.count('class="point"') <= 53
     assert index.count('class="week-range"') == index.count('class="point"')
@@ -173,7 +177,7 @@ def test_the_calendar_strip_shows_each_of_the_last_four_weeks_by_state_without_c
     DayMark.objects.create(user=alice, local_date=today - timedelta(days=2), kind="hard_day")
     DayMark.objects.create(user=alice, local_date=today - timedelta(days=3), kind="day_off")
     html = alice_client.get(HISTORY).content.decode()
-    strip = html[html.index('class="calendar-strip"'):html.index("</table>", html.index('class="calendar-strip"'))]
+    strip = html[html.index('class="calendar-strip"') : html.index("</table>", html.index('class="calendar-strip"'))]
     assert strip.count('class="day day-checked_in') == 1
     assert strip.count('class="day day-hard_day') == 1
     assert strip.count('class="day day-day_off') == 1

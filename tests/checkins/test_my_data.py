@@ -18,9 +18,16 @@ Through = CheckIn.practices.through
 def history(alice, carol):
     today = alice.local_today()
     first = make_checkin(
-        alice, today - timedelta(days=1), level=2, practices=("breathing", "time_outside"),
-        nourish="Ünïcode, commas, \"quotes\"\nand a new line", private_note="just mine", mood=4,
-        stress_locations=["jaw", "chest"], exposure=True, workload=1,
+        alice,
+        today - timedelta(days=1),
+        level=2,
+        practices=("breathing", "time_outside"),
+        nourish='Ünïcode, commas, "quotes"\nand a new line',
+        private_note="just mine",
+        mood=4,
+        stress_locations=["jaw", "chest"],
+        exposure=True,
+        workload=1,
     )
     second = make_checkin(alice, today, level=0, day_off=True)
     make_checkin(carol, today, nourish="carol's words", practices=("humour",))

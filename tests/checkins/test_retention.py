@@ -8,8 +8,15 @@ from checkins.tasks import apply_retention
 
 RATINGS = dict.fromkeys(
     [
-        "intrusive_thoughts", "avoidance", "sleep_trouble", "irritability", "emotional_exhaustion",
-        "numbness", "physical_strain", "low_motivation", "rest_guilt",
+        "intrusive_thoughts",
+        "avoidance",
+        "sleep_trouble",
+        "irritability",
+        "emotional_exhaustion",
+        "numbness",
+        "physical_strain",
+        "low_motivation",
+        "rest_guilt",
     ],
     2,
 )

@@ -26,8 +26,20 @@ def snapshot(*users) -> tuple[list, list]:
     people = [user.pk for user in users]
     checkins = sorted(
         CheckInRollup.objects.filter(user_id__in=people).values_list(
-            "user_id", "week", "month", "checkins", "sts_index_sum", "intrusion_sum", "avoidance_sum",
-            "arousal_sum", "exhaustion_sum", "high", "exposure", "workload_sum", "workload_answers", "last_day_off",
+            "user_id",
+            "week",
+            "month",
+            "checkins",
+            "sts_index_sum",
+            "intrusion_sum",
+            "avoidance_sum",
+            "arousal_sum",
+            "exhaustion_sum",
+            "high",
+            "exposure",
+            "workload_sum",
+            "workload_answers",
+            "last_day_off",
         )
     )
     practices = sorted(
@@ -58,13 +70,12 @@ def test_a_save_sums_its_week_and_an_edit_replaces_the_sums(alice):
 
     row = CheckInRollup.objects.get(user=alice)
     assert (row.week, row.month, row.checkins) == (monday, date(2026, 3, 1), 2)
-    assert row.sts_index_sum == sum(
-        (c.sts_index for c in CheckIn.objects.filter(user=alice)), Decimal(0)
-    )
+    assert row.sts_index_sum == sum((c.sts_index for c in CheckIn.objects.filter(user=alice)), Decimal(0))
     assert (row.high, row.exposure, row.workload_sum, row.workload_answers) == (1, 1, 3, 1)
     assert row.last_day_off == monday + timedelta(days=2)
     assert set(PracticeRollup.objects.filter(user=alice).values_list("practice__key", flat=True)) == {
-        "breathing", "movement",
+        "breathing",
+        "movement",
     }
 
     # Editing the Wednesday away from its day off and its practices changes the week's sums.
@@ -96,8 +107,13 @@ def test_many_saves_in_any_order_match_a_rebuild_from_the_check_ins(alice, bob):
         person = rng.choice([alice, bob])
         day = start + timedelta(days=rng.randrange(70))
         save(
-            person, day, rng.randrange(5), rng.sample(practices, rng.randrange(3)),
-            workload=rng.choice([None, 0, 2, 4]), exposure=rng.random() < 0.3, day_off=rng.random() < 0.2,
+            person,
+            day,
+            rng.randrange(5),
+            rng.sample(practices, rng.randrange(3)),
+            workload=rng.choice([None, 0, 2, 4]),
+            exposure=rng.random() < 0.3,
+            day_off=rng.random() < 0.2,
         )
     incremental = snapshot(alice, bob)
     assert incremental[0], "the saves were summed"

@@ -37,12 +37,12 @@ def test_the_nine_ratings_come_first_and_the_optional_parts_fold_under_more_abou
     more = html.index('<details class="more-about-today"')
     last_rating = html.index('name="rest_guilt"')
     assert html.index('name="intrusive_thoughts"') < last_rating < more
-    folded = html[more:html.index("</details>", html.index('name="private_note"'))]
+    folded = html[more : html.index("</details>", html.index('name="private_note"'))]
     for heading in ("Pause", "Reset", "Nourish"):
         assert f">{heading}</h3>" in folded
     for name in ("mood", "energy", "stress_locations", "exposure", "workload", "day_off", "practices", "nourish"):
         assert f'name="{name}"' in folded, name
-    assert " open>" not in html[more:more + 60]  # collapsed until wanted
+    assert " open>" not in html[more : more + 60]  # collapsed until wanted
     assert html.count('type="radio" name="intrusive_thoughts"') == 5
     assert html.count('class="rating-row"') == 9
     # Each explanation is one tap away, not always printed.
@@ -136,7 +136,11 @@ def test_an_edit_reads_then_writes_in_one_statement_on_postgresql(alice_client, 
     with CaptureQueriesContext(connection) as queries:
         alice_client.post(URL, form_data(level=3, version=2))
     assert [query["sql"].split(None, 1)[0] for query in queries.captured_queries][3:] == [
-        "SELECT", "SAVEPOINT", "SELECT", "WITH", "RELEASE"
+        "SELECT",
+        "SAVEPOINT",
+        "SELECT",
+        "WITH",
+        "RELEASE",
     ]
     assert list(CheckIn.objects.get(user=alice).practices.all()) == []
 
@@ -267,8 +271,8 @@ def test_missed_a_day_lists_only_days_not_yet_filled_in(alice_client, alice):
     today = alice.local_today()
     make_checkin(alice, today - timedelta(days=1))
     html = alice_client.get(URL).content.decode()
-    nav = html[html.index("Missed a day?"):]
-    nav = nav[:nav.index("</nav>")]
+    nav = html[html.index("Missed a day?") :]
+    nav = nav[: nav.index("</nav>")]
     assert f"?date={(today - timedelta(days=1)).isoformat()}" not in nav
     assert f"?date={(today - timedelta(days=2)).isoformat()}" in nav
 
@@ -297,8 +301,9 @@ def test_the_cached_practices_follow_every_admin_change_at_once(alice_client, al
     walk.is_active = False
     walk.save()
     assert "Riverside walk" not in shown()
-    refused = alice_client.post(f"{URL}?date={(alice.local_today() - timedelta(days=1)).isoformat()}",
-                                form_data(practices=[str(walk.pk)]))
+    refused = alice_client.post(
+        f"{URL}?date={(alice.local_today() - timedelta(days=1)).isoformat()}", form_data(practices=[str(walk.pk)])
+    )
     assert refused.status_code == 200 and "not on the list" in refused.content.decode()
 
     builtin = Practice.objects.get(key="breathing", organisation=None)

@@ -144,12 +144,8 @@ def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_his
     shot(page, "focus-visible-save-button", "desktop")
 
 
-@pytest.mark.parametrize(
-    "route", ["checkins:today", "checkins:history", "checkins:privacy", "checkins:my_data"]
-)
-def test_at_200_percent_zoom_pages_fit_the_width_and_stay_accessible(
-    new_context, language, alice_with_history, route
-):
+@pytest.mark.parametrize("route", ["checkins:today", "checkins:history", "checkins:privacy", "checkins:my_data"])
+def test_at_200_percent_zoom_pages_fit_the_width_and_stay_accessible(new_context, language, alice_with_history, route):
     context = new_context("desktop", language, **ZOOMED)
     page = context.new_page()
     sign_in(page, alice_with_history.email, PASSWORD, next_url=reverse(route))
@@ -183,12 +179,9 @@ def test_bands_and_choices_are_told_in_words_and_shapes_not_only_colour(
     page.goto(reverse("checkins:today"))
     open_more_about_today(page)
     page.locator("input[name=mood][value='4'] + label").click()
-    tick = page.locator("input[name=mood][value='4'] + label").evaluate(
-        "el => getComputedStyle(el, '::after').content"
-    )
+    tick = page.locator("input[name=mood][value='4'] + label").evaluate("el => getComputedStyle(el, '::after').content")
     assert "✓" in tick, "the chosen rating is shown by colour alone"
     if viewport == "phone":
         page.locator("input[name=intrusive_thoughts][value='1'] + label").click()
         page.locator("input[name=avoidance][value='0'] + label").click()
         shot(page, f"{language}-readme-checkin", viewport, top=VIEWPORT_HEIGHT)
-

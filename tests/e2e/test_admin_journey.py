@@ -32,8 +32,6 @@ def celery_worker_env(tmp_path) -> dict[str, str]:
     return {"DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings", "REMINDER_TEST_MAIL_DIR": str(tmp_path)}
 
 
-
-
 def parts_of(message: email.message.Message) -> dict[str, str]:
     return {
         part.get_content_type(): part.get_payload(decode=True).decode()
@@ -143,4 +141,3 @@ def test_an_admin_sets_up_a_team_and_reminders_and_the_nudge_leads_to_the_check_
     reader.wait_for_url(lambda url: url_path(reader) == reverse("checkins:today"))
     assert reader.locator("form.checkin-form").is_visible()
     step(reader, "07-lands-on-check-in", viewport, language)
-

@@ -21,8 +21,6 @@ def test_a_keyboard_user_can_skip_to_the_content(page, alice):
     page.goto("/accounts/profile/")
     page.keyboard.press("Tab")
     skip = page.locator("a.skip-link[href='#main']")
-    assert skip.evaluate("el => el === document.activeElement"), page.evaluate(
-        "document.activeElement.outerHTML"
-    )
+    assert skip.evaluate("el => el === document.activeElement"), page.evaluate("document.activeElement.outerHTML")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"

@@ -42,9 +42,7 @@ def closed_port_url(url: str) -> str:
 
 def database_url() -> str:
     db = connection.settings_dict
-    return (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def service_env(**overrides: str) -> dict[str, str]:
@@ -59,7 +57,10 @@ def terminate_other_backends() -> int:
     """What the app sees when PostgreSQL restarts: every connection to the test database dies."""
     db = connection.settings_dict
     killer = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+        dbname=db["NAME"],
+        user=db["USER"] or "postgres",
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
         password=db["PASSWORD"] or None,
     )
     killer.autocommit = True
@@ -94,17 +95,28 @@ def _wait_for_port(port: int, process: subprocess.Popen, log, timeout: float = 4
     raise RuntimeError("Server did not start in time")
 
 
-
-
 @contextmanager
 def web_server(**env_overrides: str):
     """gunicorn, as in production (one worker, persistent database connections), on the test database."""
     port = _free_port()
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "sts_checkin.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "60"],
-            cwd=BASE_DIR, env=service_env(**env_overrides), stdout=log, stderr=log,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sts_checkin.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "60",
+            ],
+            cwd=BASE_DIR,
+            env=service_env(**env_overrides),
+            stdout=log,
+            stderr=log,
         )
         try:
             _wait_for_port(port, process, log)
@@ -116,10 +128,26 @@ def web_server(**env_overrides: str):
 def start_worker(**env_overrides: str) -> subprocess.Popen:
     """A Celery worker process of our own (so a test may kill it), like `celery_worker_process`."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sts_checkin", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"fault-{uuid.uuid4().hex[:8]}@%h"],
-        cwd=BASE_DIR, env=service_env(**env_overrides), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sts_checkin",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"fault-{uuid.uuid4().hex[:8]}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=service_env(**env_overrides),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(0.5)
     assert process.poll() is None, "the Celery worker did not start"

@@ -27,7 +27,9 @@ def as_saved(checkin: CheckIn) -> dict:
 def as_sent(form: dict) -> dict:
     return {
         **{name: int(form[name]) for name in (*SIGN_FIELDS, "mood")},
-        "nourish": form["nourish"], "private_note": form["private_note"], "practices": sorted(form["practices"]),
+        "nourish": form["nourish"],
+        "private_note": form["private_note"],
+        "practices": sorted(form["practices"]),
     }
 
 
@@ -61,10 +63,22 @@ def test_two_edits_at_once_leave_one_whole_version_and_tell_the_device_whose_sav
         assert first.post(reverse("checkins:today"), form_data(level=2, nourish="first")).status_code == 302
         version = str(CheckIn.objects.get(user=alice).version)
         forms = {
-            "phone": form_data(level=1, mood="1", nourish="from the phone", private_note="phone",
-                               practices=practices[:2], version=version),
-            "laptop": form_data(level=4, mood="5", nourish="from the laptop", private_note="laptop",
-                                practices=practices[2:4], version=version),
+            "phone": form_data(
+                level=1,
+                mood="1",
+                nourish="from the phone",
+                private_note="phone",
+                practices=practices[:2],
+                version=version,
+            ),
+            "laptop": form_data(
+                level=4,
+                mood="5",
+                nourish="from the laptop",
+                private_note="laptop",
+                practices=practices[2:4],
+                version=version,
+            ),
         }
         pages = save_at_once(alice, forms)
 

@@ -44,8 +44,10 @@ def test_after_every_connection_is_dropped_the_next_requests_succeed(require_pos
 
 def snapshot(user) -> list[dict]:
     return [
-        {**{name: getattr(c, name) for name in (*SIGN_FIELDS, "mood", "nourish", "private_note", "version")},
-         "practices": sorted(c.practices.values_list("key", flat=True))}
+        {
+            **{name: getattr(c, name) for name in (*SIGN_FIELDS, "mood", "nourish", "private_note", "version")},
+            "practices": sorted(c.practices.values_list("key", flat=True)),
+        }
         for c in CheckIn.objects.filter(user=user)
     ]
 
@@ -84,8 +86,13 @@ def test_a_save_cut_off_at_any_statement_leaves_the_old_or_the_new_check_in_whol
     # Made here: a transactional test before this one may have flushed the built-in practices.
     practices = [Practice.objects.create(key=f"fault-{i}", name=f"Practice {i}") for i in range(5)]
     if existing:
-        do_save_checkin(alice, alice.local_today(), {**dict.fromkeys(SIGN_FIELDS, 1), "mood": 2, "nourish": "old",
-                                                     "private_note": "old note"}, practices[:2], 0)
+        do_save_checkin(
+            alice,
+            alice.local_today(),
+            {**dict.fromkeys(SIGN_FIELDS, 1), "mood": 2, "nourish": "old", "private_note": "old note"},
+            practices[:2],
+            0,
+        )
     before = snapshot(alice)
     new_values = {**dict.fromkeys(SIGN_FIELDS, 4), "mood": 5, "nourish": "new", "private_note": "new note"}
     loaded = before[0]["version"] if before else 0
@@ -104,5 +111,6 @@ def test_a_save_cut_off_at_any_statement_leaves_the_old_or_the_new_check_in_whol
     after = snapshot(alice)
     assert len(after) == 1
     assert {k: v for k, v in after[0].items() if k != "version"} == {
-        **new_values, "practices": sorted(p.key for p in practices[2:5])
+        **new_values,
+        "practices": sorted(p.key for p in practices[2:5]),
     }

@@ -112,9 +112,7 @@ def test_a_tick_while_the_broker_is_down_leaves_reminders_pending_and_they_go_ou
     assert recipients(Path(celery_worker_env["REMINDER_TEST_MAIL_DIR"])) == {person.email: 1 for person in staff}
 
 
-def test_send_due_reminders_says_the_reminders_wait_while_the_broker_is_down(
-    require_redis, transactional_db, staff
-):
+def test_send_due_reminders_says_the_reminders_wait_while_the_broker_is_down(require_redis, transactional_db, staff):
     out = io.StringIO()
     with broker_at(closed_port_url(django_settings.CELERY_BROKER_URL)):
         call_command("send_due_reminders", stdout=out)

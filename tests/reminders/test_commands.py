@@ -31,8 +31,9 @@ def test_send_due_reminders_now_reminds_everyone_covered_who_has_not_checked_in(
     assert "1 reminders sent in this process" in out.getvalue()
 
 
-def test_send_due_reminders_without_now_only_sends_what_is_due(organisation, team_a, alice,
-                                                              django_capture_on_commit_callbacks):
+def test_send_due_reminders_without_now_only_sends_what_is_due(
+    organisation, team_a, alice, django_capture_on_commit_callbacks
+):
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, team=team_a, at=time(16, 30))
         with django_capture_on_commit_callbacks(execute=True):
@@ -61,8 +62,9 @@ def _broker_down_after(calls: int):
     return taken, apply_async
 
 
-def test_the_command_tells_queued_from_waiting_when_the_broker_is_down(transactional_db, organisation, team_a,
-                                                                       alice, carol, monkeypatch):
+def test_the_command_tells_queued_from_waiting_when_the_broker_is_down(
+    transactional_db, organisation, team_a, alice, carol, monkeypatch
+):
     taken, apply_async = _broker_down_after(0)
     monkeypatch.setattr(tasks.send_reminders, "apply_async", apply_async)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
@@ -78,8 +80,9 @@ def test_the_command_tells_queued_from_waiting_when_the_broker_is_down(transacti
     )
 
 
-def test_the_command_counts_what_the_broker_took_before_it_went_down(transactional_db, organisation, team_a,
-                                                                     alice, carol, monkeypatch):
+def test_the_command_counts_what_the_broker_took_before_it_went_down(
+    transactional_db, organisation, team_a, alice, carol, monkeypatch
+):
     monkeypatch.setattr(dispatch, "SEND_CHUNK", 1)
     taken, apply_async = _broker_down_after(1)
     monkeypatch.setattr(tasks.send_reminders, "apply_async", apply_async)
@@ -92,8 +95,9 @@ def test_the_command_counts_what_the_broker_took_before_it_went_down(transaction
     assert "1 reminders queued for the worker (0 lost ones queued again). 1 waiting:" in out.getvalue()
 
 
-def test_the_command_says_nothing_is_waiting_when_the_broker_took_everything(transactional_db, organisation,
-                                                                             team_a, alice, monkeypatch):
+def test_the_command_says_nothing_is_waiting_when_the_broker_took_everything(
+    transactional_db, organisation, team_a, alice, monkeypatch
+):
     _taken, apply_async = _broker_down_after(10)
     monkeypatch.setattr(tasks.send_reminders, "apply_async", apply_async)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
@@ -104,8 +108,9 @@ def test_the_command_says_nothing_is_waiting_when_the_broker_took_everything(tra
     assert "waiting" not in out.getvalue()
 
 
-def test_lost_reminders_the_broker_still_cannot_take_are_counted_as_waiting(transactional_db, organisation,
-                                                                            team_a, alice, monkeypatch):
+def test_lost_reminders_the_broker_still_cannot_take_are_counted_as_waiting(
+    transactional_db, organisation, team_a, alice, monkeypatch
+):
     _taken, apply_async = _broker_down_after(0)
     monkeypatch.setattr(tasks.send_reminders, "apply_async", apply_async)
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):

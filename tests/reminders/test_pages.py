@@ -87,9 +87,7 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(organisation, team_a,
     assert not ReminderPreference.objects.filter(user=alice).exists()
 
 
-def test_the_log_shows_organisation_wide_daily_counts_under_the_k_rule(
-    organisation, alice, carol, eve, olivia, client
-):
+def test_the_log_shows_organisation_wide_daily_counts_under_the_k_rule(organisation, alice, carol, eve, olivia, client):
     people = [alice, carol]
     people += [make_user(f"extra{i}@example.org", organisation) for i in range(6)]
     for person in people[:7]:

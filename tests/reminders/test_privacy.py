@@ -11,8 +11,9 @@ from reminders import tasks
 from .conftest import make_schedule, utc
 
 
-def test_a_supervisor_learns_nothing_about_who_was_reminded(organisation, team_a, alice, bob, client,
-                                                            django_capture_on_commit_callbacks):
+def test_a_supervisor_learns_nothing_about_who_was_reminded(
+    organisation, team_a, alice, bob, client, django_capture_on_commit_callbacks
+):
     with time_machine.travel(utc(2026, 6, 15, 9, 0), tick=False):
         make_schedule(organisation, team=team_a, at=time(16, 30))
     with time_machine.travel(utc(2026, 6, 15, 15, 31), tick=False), django_capture_on_commit_callbacks(execute=True):

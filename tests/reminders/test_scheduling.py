@@ -142,9 +142,7 @@ def test_quiet_hours_push_a_reminder_to_their_end_on_the_same_day():
         2026, 6, 15, 13, 0
     )
     night_quiet = PreferenceRule(quiet_start=time(21, 0), quiet_end=time(8, 0))
-    assert next_at([daily(time(6, 30), LONDON)], LONDON, utc(2026, 6, 15, 1, 0), night_quiet) == utc(
-        2026, 6, 15, 7, 0
-    )
+    assert next_at([daily(time(6, 30), LONDON)], LONDON, utc(2026, 6, 15, 1, 0), night_quiet) == utc(2026, 6, 15, 7, 0)
 
 
 def test_quiet_hours_running_past_midnight_drop_a_late_reminder_rather_than_move_it_to_tomorrow():

@@ -117,7 +117,8 @@ def url_for(name: str, world) -> str:
         "supervision:shared_detail": {"share_id": world.alice_share.pk},
         "supervision:team_actions": {"team_id": alice.memberships.get().team_id},
         "supervision:team_action_delete": {
-            "team_id": alice.memberships.get().team_id, "action_id": world.team_a_action.pk,
+            "team_id": alice.memberships.get().team_id,
+            "action_id": world.team_a_action.pk,
         },
         "supervision:talk_withdraw": {"request_id": world.alice_talk_request.pk},
         "supervision:talk_request": {"request_id": world.alice_talk_request.pk},
@@ -136,8 +137,18 @@ def outcome(response) -> str:
 
 @pytest.fixture
 def world(alice, bob, carol, dave, eve, olivia, oscar, root):
-    return build_world({"alice": alice, "bob": bob, "carol": carol, "dave": dave, "eve": eve,
-                        "olivia": olivia, "oscar": oscar, "root": root})
+    return build_world(
+        {
+            "alice": alice,
+            "bob": bob,
+            "carol": carol,
+            "dave": dave,
+            "eve": eve,
+            "olivia": olivia,
+            "oscar": oscar,
+            "root": root,
+        }
+    )
 
 
 def test_every_url_has_a_row_in_the_table():
@@ -306,8 +317,17 @@ ADMIN_EXTRA_EXPECTED: dict[str, tuple[str, ...]] = {
     "admin:otp_totp_totpdevice_qrcode": (A, A, A, A, A, "403", "403", "200"),
 }
 STANDARD_ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
-SITE_WIDE_ADMIN_URLS = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete",
-                        "jsi18n", "view_on_site", "app_list"}
+SITE_WIDE_ADMIN_URLS = {
+    "index",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "autocomplete",
+    "jsi18n",
+    "view_on_site",
+    "app_list",
+}
 
 
 def extra_admin_url_names() -> set[str]:

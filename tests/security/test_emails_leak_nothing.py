@@ -30,8 +30,18 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
     alice, bob, carol, dave, eve, olivia, oscar, root, settings, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    world = build_world({"alice": alice, "bob": bob, "carol": carol, "dave": dave, "eve": eve,
-                         "olivia": olivia, "oscar": oscar, "root": root})
+    world = build_world(
+        {
+            "alice": alice,
+            "bob": bob,
+            "carol": carol,
+            "dave": dave,
+            "eve": eve,
+            "olivia": olivia,
+            "oscar": oscar,
+            "root": root,
+        }
+    )
     send_invitation(alice, invited_by=olivia)
     Client().post(reverse("password_reset"), {"email": carol.email})
     send_talk_request(world.alice_talk_request)
@@ -45,10 +55,7 @@ def test_no_email_carries_free_text_or_anyone_s_ratings(
 
     kinds = {message.subject for message in mail.outbox}
     words = ("invited", "password", "talk", "team trends", "check-in", "added to the team", "when team figures")
-    assert set(words) <= {
-        word for word in words
-        if any(word in subject.lower() for subject in kinds)
-    }, kinds
+    assert set(words) <= {word for word in words if any(word in subject.lower() for subject in kinds)}, kinds
     markers = world.markers_not_of("nobody")
     for message in mail.outbox:
         text = _all_parts(message)

@@ -52,9 +52,7 @@ def add_checkins(checkins: list[CheckIn], practices: list[Practice] | None = Non
     created = CheckIn.objects.bulk_create(checkins)
     if practices:
         through = CheckIn.practices.through
-        through.objects.bulk_create(
-            [through(checkin_id=c.pk, practice_id=p.pk) for c in created for p in practices]
-        )
+        through.objects.bulk_create([through(checkin_id=c.pk, practice_id=p.pk) for c in created for p in practices])
     # Loaded in bulk, as the demo data is: the team trends read the rollups rebuilt from them.
     rollup.rebuild(User.objects.filter(pk__in={c.user_id for c in created}))
     return created
@@ -110,7 +108,10 @@ def team_a_history(team_a, alice, bob, practice):
     for monday in closed_mondays(8):
         alice_checkins.append(
             build_checkin(
-                alice, monday + dt.timedelta(days=2), nourish=NOURISH_MARKER, private_note=NOTE_MARKER,
+                alice,
+                monday + dt.timedelta(days=2),
+                nourish=NOURISH_MARKER,
+                private_note=NOTE_MARKER,
                 **ALICE_RATINGS,
             )
         )
@@ -126,13 +127,24 @@ def team_b_history(team_b, carol, dave):
     others = add_members(team_b, 5, "bteam")
     weekly_history(others, 4, level=2)
     add_checkins(
-        [build_checkin(carol, monday + dt.timedelta(days=1), 2, nourish="MARKER-CAROL-789") for monday in
-         closed_mondays(4)]
+        [
+            build_checkin(carol, monday + dt.timedelta(days=1), 2, nourish="MARKER-CAROL-789")
+            for monday in closed_mondays(4)
+        ]
     )
     return [carol, *others]
 
 
 def assert_no_individual_data(text: str) -> None:
-    for marker in (NOURISH_MARKER, NOTE_MARKER, "MARKER-CAROL-789", "3.89", "alice@example.org", "Alice Member",
-                   "ateam0@", "Ateam Person", "2026-W12"):
+    for marker in (
+        NOURISH_MARKER,
+        NOTE_MARKER,
+        "MARKER-CAROL-789",
+        "3.89",
+        "alice@example.org",
+        "Alice Member",
+        "ateam0@",
+        "Ateam Person",
+        "2026-W12",
+    ):
         assert marker not in text, marker

@@ -56,8 +56,9 @@ def test_two_beats_ticking_at_the_same_moment_send_one_digest_per_supervisor(
     assert len([m for m in mail.outbox if "week of 9 Mar 2026" in m.subject]) == 22
 
 
-def test_a_send_interrupted_after_its_claim_is_never_resent_and_is_marked_failed(bob, dave, team_a_history,
-                                                                                 team_b_history):
+def test_a_send_interrupted_after_its_claim_is_never_resent_and_is_marked_failed(
+    bob, dave, team_a_history, team_b_history
+):
     publish()
     create_deliveries(newest_publication(), NOW)
     # A worker claimed bob's digest, then was killed before it could say whether it went out.
@@ -75,8 +76,7 @@ def test_a_send_interrupted_after_its_claim_is_never_resent_and_is_marked_failed
     assert recipients() == {"dave@example.org": 1}
 
 
-def test_pending_digests_left_by_a_killed_worker_are_sent_by_the_next_tick(bob, dave, team_a_history,
-                                                                           team_b_history):
+def test_pending_digests_left_by_a_killed_worker_are_sent_by_the_next_tick(bob, dave, team_a_history, team_b_history):
     publish()
     # The worker created the rows and sent dave's digest, then was killed.
     create_deliveries(newest_publication(), NOW)

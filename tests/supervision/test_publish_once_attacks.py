@@ -197,7 +197,9 @@ def test_an_insider_with_a_lower_k_and_a_team_of_their_own_accounts_recovers_not
     post_ok(as_olivia, reverse("admin:accounts_team_add"), new_team, capture)
     special = Team.objects.get(name="Special project")
     assert set(special.memberships.current().values_list("user__email", flat=True)) == {
-        alice.email, "mallory0@example.org", "mallory1@example.org"
+        alice.email,
+        "mallory0@example.org",
+        "mallory1@example.org",
     }
     with_first_pair = organisation_export(as_olivia)
 

@@ -52,9 +52,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("group"), team_index, st.booleans()),
     st.tuples(st.just("raise_k")),
     st.tuples(st.just("lower_k"), st.integers(min_value=1, max_value=2)),
-    st.tuples(
-        st.just("check_in"), st.lists(person_index, min_size=1, max_size=12, unique=True), st.integers(0, 4)
-    ),
+    st.tuples(st.just("check_in"), st.lists(person_index, min_size=1, max_size=12, unique=True), st.integers(0, 4)),
     st.tuples(st.just("late_edit"), person_index, st.integers(0, HISTORY_WEEKS - 1), st.integers(0, 4)),
     st.tuples(st.just("erase_checkins"), person_index),
     st.tuples(st.just("erase_account"), person_index),

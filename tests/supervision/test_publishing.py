@@ -63,9 +63,7 @@ def test_the_edit_window_is_two_days():
         ("America/New_York", dt.date(2026, 10, 26), dt.datetime(2026, 11, 4, 5, 0, tzinfo=UTC)),
     ],
 )
-def test_a_week_is_due_at_midnight_in_the_organisations_time_zone_across_a_clock_change(
-    db, zone, monday, closes_utc
-):
+def test_a_week_is_due_at_midnight_in_the_organisations_time_zone_across_a_clock_change(db, zone, monday, closes_utc):
     organisation, _team, _people = make_organisation("Dst", zone)
     just_before = closes_utc - dt.timedelta(seconds=1)
     assert latest_due_week(organisation, now=just_before) == monday - dt.timedelta(weeks=1)

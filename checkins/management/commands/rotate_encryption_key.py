@@ -18,7 +18,7 @@ class Command(BaseCommand):
         ids = list(CheckIn.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH_SIZE):
             with transaction.atomic():
-                batch = CheckIn.objects.select_for_update().filter(pk__in=ids[start:start + BATCH_SIZE])
+                batch = CheckIn.objects.select_for_update().filter(pk__in=ids[start : start + BATCH_SIZE])
                 for checkin in batch.only("pk", "nourish", "private_note"):
                     # Reading decrypts with any known key; writing encrypts with the newest.
                     CheckIn.objects.filter(pk=checkin.pk).update(

@@ -49,8 +49,12 @@ class Command(BaseCommand):
         if not waiting:
             self.stdout.write(self.style.SUCCESS(message))
             return
-        message += " " + _(
-            "%(waiting)s waiting: the broker could not be reached, so a tick about five minutes from now"
-            " will queue them again."
-        ) % counts
+        message += (
+            " "
+            + _(
+                "%(waiting)s waiting: the broker could not be reached, so a tick about five minutes from now"
+                " will queue them again."
+            )
+            % counts
+        )
         self.stdout.write(self.style.WARNING(message))
