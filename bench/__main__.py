@@ -2,7 +2,8 @@
 
 Options: --reseed (load the organisations again), --republish (publish the 1,000 and
 30,000-person organisations again, not only their new weeks), --quick (small organisations and fewer
-people to remind: a dry run in a few minutes, figures not comparable).
+people to remind: a dry run in a few minutes, figures not comparable), --only writes / --only pages
+(one part alone; pages needs no PostgreSQL: the page weight under gunicorn, bench/pages.py).
 """
 
 from __future__ import annotations
@@ -333,13 +334,29 @@ def only(part: str, quick: bool) -> int:
     print("Check-in writes over HTTP (gunicorn, 2 workers): first saves and edits against the write floor…")
     figures = write_results(writes.measure_writes(writers_count=100 if quick else 400))
     results.update(figures)
+    _record_part(results, part)
+    print_rows(write_rows(figures))
+    return 0
+
+
+def _record_part(results: dict, part: str) -> None:
     results.setdefault("parts_measured_later", {})[part] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _commit(),
         "machine": _machine(),
     }
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print_rows(write_rows(figures))
+
+
+def only_pages() -> int:
+    from . import pages
+
+    print("Page weight as a phone receives it (gunicorn, DEBUG off, the demo in its own SQLite file)…")
+    weights, figures = pages.run()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.update(figures)
+    _record_part(results, "pages")
+    pages.print_weights(weights)
     return 0
 
 
@@ -353,9 +370,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes: a dry run, not comparable figures")
     parser.add_argument(
-        "--only", choices=["writes"], help="measure only this part (no seeding) and update its figures in results.json"
+        "--only",
+        choices=["writes", "pages"],
+        help="measure only this part (no seeding) and update its figures in results.json",
     )
     args = parser.parse_args(argv)
+    if args.only == "pages":  # its own server and throwaway SQLite database: no PostgreSQL needed
+        return only_pages()
     _prepare_environment()
     _ensure_database(os.environ["DATABASE_URL"])
     if args.only:
@@ -369,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     from accounts.models import Organisation, User
 
     from . import dashboards, dispatch, publish, seed, writes
+    from . import pages as page_weight
 
     started = time.perf_counter()
     results: dict = {"machine": _machine(), "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -376,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
 
     days = {"days": 120} if args.quick else {}
-    print("1/6 Seeding the organisations (PostgreSQL COPY): 10,000, 1,000 and 30,000 people…")
+    print("1/7 Seeding the organisations (PostgreSQL COPY): 10,000, 1,000 and 30,000 people…")
     names, organisations, loaded = {}, {}, False
     for size, (name, teams, quick_name, quick_teams) in ORGANISATIONS.items():
         names[size] = (quick_name if args.quick else name) or seed.ORG_NAME
@@ -412,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  rollup rows stored in week order, as a live database writes them, in {clustered:.1f} s")
         results["seed_rollups_by_week_s"] = round(clustered, 1)
 
-    print("2/6 Publishing: each organisation's year of weeks; one week of 10,000 people on its own…")
+    print("2/7 Publishing: each organisation's year of weeks; one week of 10,000 people on its own…")
     for size in ("1k", "30k"):
         # Published when seeded (every due week then), afterwards only new weeks unless --republish.
         backfill = publish.publish_all(organisations[size], again=args.republish)
@@ -451,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         publish_week_traced_peak_mb=round(week.traced_peak_mb, 1),
     )
 
-    print("3/6 Cells shown: the demo organisation (seed_demo) and the 10,000-person organisation…")
+    print("3/7 Cells shown: the demo organisation (seed_demo) and the 10,000-person organisation…")
     demo = publish.demo_organisation()
     demo_counts = publish.cell_counts(demo.pk)
     bench_counts = publish.cell_counts(organisations["10k"].pk)
@@ -469,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures['complementary']:,} complementary, {figures['change']:,} change"
             )
 
-    print("4/6 Dashboards over HTTP (gunicorn, 2 workers, DEBUG off) against the floor…")
+    print("4/7 Dashboards over HTTP (gunicorn, 2 workers, DEBUG off) against the floor…")
     pages = []
     for size in ("10k", "1k", "30k"):
         people = seed.bench_people(names[size])
@@ -513,10 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         dashboard_queries_constant=small.queries == team.queries == large.queries,
     )
 
-    print("5/6 Check-in writes over HTTP (gunicorn, 2 workers): first saves and edits against the write floor…")
+    print("5/7 Check-in writes over HTTP (gunicorn, 2 workers): first saves and edits against the write floor…")
     results.update(write_results(writes.measure_writes(writers_count=100 if args.quick else 400)))
 
-    print("6/6 Reminder dispatch at scale…")
+    print("6/7 Reminder dispatch at scale…")
     reminded = dispatch.measure_dispatch(people=5_000 if args.quick else 100_000, small=1_000 if args.quick else 10_000)
     results.update(
         dispatch_people=reminded.created,
@@ -530,11 +552,15 @@ def main(argv: list[str] | None = None) -> int:
         dispatch_peak_mb=round(reminded.peak_mb, 1),
         dispatch_publish="included: each send task is published to the Celery broker (Redis), purged after",
     )
+    print("7/7 Page weight as a phone receives it (gunicorn, DEBUG off, the demo in its own SQLite file)…")
+    weights, page_figures = page_weight.run()
+    results.update(page_figures)
     results["quick"] = args.quick
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print_table(results)
+    page_weight.print_weights(weights)
     return 0
 
 

@@ -28,7 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 
-from .writes import Server, percentile, request
+from .server import Server
+from .writes import percentile, request, server_env
 
 FLOOR_PATH = "/bench/floor/"
 
@@ -101,7 +102,7 @@ def measure_pages(pages: list[Page], requests: int = 40, warmup: int = 3, log=pr
     for item in pages:
         render(item.client, item.path)  # the first request also renews the session: count the next
         item.bytes, item.queries = render(item.client, item.path)
-    with Server() as server:
+    with Server(server_env()) as server:
 
         def get(item: Page) -> float:
             status, ms, _size = request(server.port, item.path, item.cookie)

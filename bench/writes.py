@@ -15,11 +15,7 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -42,6 +38,7 @@ from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
 
 from .seed import EMAIL_DOMAIN, TIME_ZONE
+from .server import Server
 
 WRITERS_ORG = "Bench writers"
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -129,12 +126,6 @@ def clear_writes() -> None:
             )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def database_url() -> str:
     """The database this process really uses (the test database under pytest)."""
     db = connection.settings_dict
@@ -156,59 +147,6 @@ def server_env() -> dict[str, str]:
     )
     env["DEBUG"] = "0"
     return env
-
-
-class Server:
-    """gunicorn with the bench settings, on a free local port."""
-
-    def __init__(self, workers: int = 2):
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sts_checkin.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=server_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not start within 30 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def _ratings(rng: random.Random) -> dict[str, str]:
@@ -318,7 +256,7 @@ def measure_writes(writers_count: int = 400, concurrency: int = 16, rounds: int 
     """Rounds of first saves, edits of them, and the floor, in a rotating order, on the same server."""
     writers = setup_writers(writers_count)
     measured: dict[str, list[Round]] = {"insert": [], "edit": [], "floor": []}
-    with Server() as server:
+    with Server(server_env()) as server:
         # Warm both workers (imports, templates, connections), then start clean.
         warm = writers[: 2 * concurrency]
         for kind in ("insert", "edit"):

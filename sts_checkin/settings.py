@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here (static files come precompressed from whitenoise, above): a phone
+    # gets the check-in in about 6 KB instead of 36. Django's gzip pads each response against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -180,3 +180,15 @@ def test_dispatch_is_measured_in_a_child_process(require_postgres, transactional
     result = dispatch.measure_dispatch(people=60, small=20, runs=1, log=lambda *a: None)
     assert result.created == 60 and result.small_people == 20
     assert result.queries > 0 and result.peak_mb > 0 and result.bare_s > 0
+
+
+def test_page_weight_is_measured_under_gunicorn_with_pages_compressed():
+    from bench import pages
+
+    weights, figures = pages.run()
+    assert [page.status for page in weights] == [200, 200, 200]
+    for page in weights:
+        assert page.html.encoding == "gzip" and page.html.compressed < page.html.raw / 3, page.name
+        assert page.assets and all(asset.encoding == "gzip" for asset in page.assets.values()), page.name
+    assert figures["page_check_in_html_sent_bytes"] == weights[0].html.compressed
+    assert figures["page_check_in_requests"] == 1 + len(weights[0].assets)
