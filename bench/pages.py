@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -223,7 +224,8 @@ def run() -> tuple[list[PageWeight], dict]:
 
 
 def serve() -> None:
-    """Keep a measured server up (Ctrl+C stops it): for Lighthouse, which needs the session cookies."""
+    """Keep a measured server up (Ctrl+C or SIGTERM stops it): for Lighthouse, which needs the session cookies."""
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))  # stops gunicorn too, on the way out
     with tempfile.TemporaryDirectory(prefix="sts-pages-") as workdir:
         env = environment(Path(workdir))
         sessions = prepare(env)
