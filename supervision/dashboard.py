@@ -85,7 +85,17 @@ FAMILIES: tuple[Family, ...] = (
         step=1,
         same_within=Decimal("0.3"),
     ),
-    Family("workload", gettext_lazy("How manageable the workload felt (0–4)"), ("workload",)),
+    Family("workload", gettext_lazy("How manageable the workload felt (0 = not at all, 4 = fully)"), ("workload",)),
+    Family(
+        "moral_distress",
+        gettext_lazy("How much the gap between need and what people could give weighed on them (0 = not at all, 4 = a lot)"),
+        ("moral_distress",),
+    ),
+    Family(
+        "made_difference",
+        gettext_lazy("How much people felt their work made a difference (0 = not at all, 4 = a lot)"),
+        ("made_difference",),
+    ),
     Family(
         "time_off",
         gettext_lazy("Days since time off (median)"),
