@@ -121,9 +121,9 @@ class CheckIn(models.Model):
     """
 
     class Band(models.TextChoices):
-        LOW = "low", _("Low")
-        MODERATE = "moderate", _("Moderate")
-        HIGH = "high", _("High")
+        LOW = "low", _("Lighter")
+        MODERATE = "moderate", _("Noticeable")
+        HIGH = "high", _("Heavy")
 
     # No index of its own: the unique (user, local_date) index below serves every lookup by person.
     user = models.ForeignKey(
@@ -144,7 +144,7 @@ class CheckIn(models.Model):
     )
     stress_locations = models.JSONField(_("where stress sits"), default=list, blank=True)
 
-    # STS signs, 0 (not at all) … 4 (extremely), since yesterday.
+    # STS signs, 0 (not at all) … 4 (a lot), since yesterday.
     intrusive_thoughts = _rating(_("intrusive thoughts"))
     avoidance = _rating(_("avoidance"))
     sleep_trouble = _rating(_("trouble sleeping"))
@@ -183,7 +183,7 @@ class CheckIn(models.Model):
     private_note = EncryptedTextField(_("private note"), blank=True)
 
     # Derived on save from the ratings (see insights.py), so aggregates run in SQL.
-    sts_index = models.DecimalField(_("STS index"), max_digits=4, decimal_places=2, editable=False)
+    sts_index = models.DecimalField(_("average of the nine signs"), max_digits=4, decimal_places=2, editable=False)
     intrusion_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
     avoidance_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
     arousal_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)

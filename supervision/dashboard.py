@@ -63,15 +63,21 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("sts", gettext_lazy("STS index: how much the work is weighing on the team (0–4)"), ("sts_index",)),
+    Family(
+        "sts",
+        gettext_lazy(
+            "Average of the nine signs: how much the work is weighing on the team (0 = not at all, 4 = a lot)"
+        ),
+        ("sts_index",),
+    ),
     Family(
         "clusters",
-        gettext_lazy("The four groups of signs (0–4)"),
+        gettext_lazy("The four groups of signs (0 = not at all, 4 = a lot)"),
         ("intrusion", "avoidance", "arousal", "exhaustion"),
     ),
     Family(
         "high_share",
-        gettext_lazy("Share of check-ins in the high band"),
+        gettext_lazy("Share of check-ins that were heavy"),
         ("high_share",),
         top=100,
         step=25,
@@ -88,7 +94,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("workload", gettext_lazy("How manageable the workload felt (0 = not at all, 4 = fully)"), ("workload",)),
     Family(
         "moral_distress",
-        gettext_lazy("How much the gap between need and what people could give weighed on them (0 = not at all, 4 = a lot)"),
+        gettext_lazy(
+            "How much the gap between need and what people could give weighed on them (0 = not at all, 4 = a lot)"
+        ),
         ("moral_distress",),
     ),
     Family(

@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Team, TeamGroup
+from checkins import wording
 from checkins.models import DayMark
 
 from .anonymity import Unit, group_unit, organisation_unit, team_unit
@@ -56,6 +57,13 @@ def _top_practices(values: dict, members: int, k: int) -> tuple[str, ...]:
     return tuple(name for name, _people in usable[:TOP_PRACTICES])
 
 
+def _mean_of(key: str) -> Callable[[dict, int, int], Decimal | None]:
+    def publish(values: dict, members: int, k: int) -> Decimal | None:
+        return _round(values.get(key))
+
+    return publish
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str
@@ -75,14 +83,11 @@ MEASURES: tuple[Measure, ...] = (
         lambda v, m, k: _percent(v.get("people", 0), m),
         unit="%",
     ),
-    Measure("sts_index", _("STS index (0–4)"), CHECKED_IN, lambda v, m, k: _round(v.get("sts_index"))),
-    Measure("intrusion", _("intrusion"), CHECKED_IN, lambda v, m, k: _round(v.get("intrusion"))),
-    Measure("avoidance", _("avoidance"), CHECKED_IN, lambda v, m, k: _round(v.get("avoidance"))),
-    Measure("arousal", _("on edge (arousal)"), CHECKED_IN, lambda v, m, k: _round(v.get("arousal"))),
-    Measure("exhaustion", _("exhaustion"), CHECKED_IN, lambda v, m, k: _round(v.get("exhaustion"))),
+    Measure("sts_index", wording.INDEX_LABEL, CHECKED_IN, lambda v, m, k: _round(v.get("sts_index"))),
+    *(Measure(name, wording.GROUP_NAMES[name], CHECKED_IN, _mean_of(name)) for name in CLUSTER_MEASURES),
     Measure(
         "high_share",
-        _("check-ins in the high band"),
+        _("check-ins that were heavy"),
         CHECKED_IN,
         lambda v, m, k: _percent(v.get("high", 0), v.get("checkins")),
         unit="%",
@@ -95,7 +100,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "workload",
-        _("workload felt manageable (0–4)"),
+        _("workload felt manageable (0 = not at all, 4 = fully)"),
         ANSWERED_WORKLOAD,
         lambda v, m, k: _round(v.get("workload")),
     ),
