@@ -29,6 +29,8 @@ CHECKIN_FIELDS: tuple[str, ...] = (
     *insights.SIGN_FIELDS,
     "exposure",
     "workload",
+    "moral_distress",
+    "made_difference",
     "day_off",
     "nourish",
     "private_note",

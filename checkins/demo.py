@@ -2,7 +2,8 @@
 
 Deterministic (a random generator seeded per person) and idempotent (anyone who
 already has check-ins is left alone). History ends yesterday, so a demo login can
-make today's check-in. Ana's last week is rough enough for the early-warning note.
+make today's check-in. Ana's last two weeks are steadily noticeable — never heavy — so her
+history shows the persistent-strain early-warning note (checkins.insights).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from django.db import transaction
 from accounts.models import Membership, Organisation, User
 
 from . import rollup
-from .insights import SIGN_FIELDS
+from .insights import PERSISTENT_WINDOW_DAYS, SIGN_FIELDS
 from .models import STRESS_LOCATIONS, CheckIn, Practice
 
 DEMO_DAYS = 56
-ROUGH_LAST_WEEK = {"ana"}
+# People whose last PERSISTENT_WINDOW_DAYS days are steady, noticeable strain.
+STEADY_STRAIN = {"ana"}
 
 NOURISH = [
     "A parent said thank you at the door.",
@@ -59,7 +61,7 @@ def _history_for(person: User, practices: dict[str, Practice]) -> None:
     for offset in range(DEMO_DAYS, 0, -1):
         day = today - timedelta(days=offset)
         week = (offset - 1) // 7  # 0 is the last seven days
-        rough_now = handle in ROUGH_LAST_WEEK and week == 0
+        rough_now = handle in STEADY_STRAIN and offset <= PERSISTENT_WINDOW_DAYS
         weekend = day.weekday() >= 5
         if not rough_now and rng.random() < (0.6 if weekend else 0.12):
             helped_yesterday = exposed_yesterday = False
@@ -71,7 +73,7 @@ def _history_for(person: User, practices: dict[str, Practice]) -> None:
         level -= 0.4 if helped_yesterday else 0
         level -= 0.4 if day_off else 0
         if rough_now:
-            level = rng.uniform(2.55, 2.85)
+            level = rng.uniform(1.35, 1.85)
         ratings = {field: _clamp(level + rng.gauss(0, 0.5), 0, 4) for field in SIGN_FIELDS}
         exposure = not day_off and rng.random() < 0.18
         used = []

@@ -152,6 +152,20 @@ class CheckInForm(forms.Form):
         0,
         4,
     )
+    moral_distress = _optional_scale(
+        _("How much did the gap between what people needed and what you could give weigh on you today?"),
+        _("When need is bigger than what anyone could give, it can weigh on you. It is not a sign that you failed."),
+        RATING_CHOICES,
+        0,
+        4,
+    )
+    made_difference = _optional_scale(
+        _("Today my work made a difference"),
+        _("From 0 (not at all) to 4 (a lot). Noticing the good the work does is part of Nourish."),
+        RATING_CHOICES,
+        0,
+        4,
+    )
     day_off = forms.BooleanField(
         label=_("This was a day off"),
         help_text=_("Keeps your time-off clock: how long since you last had a break."),
@@ -208,7 +222,17 @@ class CheckInForm(forms.Form):
             return {"version": 0, "exposure": "no"}
         initial = {
             name: getattr(checkin, name)
-            for name in ("mood", "energy", "stress_locations", "workload", "day_off", "nourish", "private_note")
+            for name in (
+                "mood",
+                "energy",
+                "stress_locations",
+                "workload",
+                "moral_distress",
+                "made_difference",
+                "day_off",
+                "nourish",
+                "private_note",
+            )
         }
         initial.update({name: getattr(checkin, name) for name, _l, _h in SIGNS})
         initial["exposure"] = "yes" if checkin.exposure else "no"
@@ -236,6 +260,8 @@ class CheckInForm(forms.Form):
             stress_locations=list(data["stress_locations"]),
             exposure=bool(data["exposure"]),
             workload=data["workload"],
+            moral_distress=data["moral_distress"],
+            made_difference=data["made_difference"],
             day_off=bool(data["day_off"]),
             nourish=data["nourish"],
             private_note=data["private_note"],

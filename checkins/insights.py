@@ -1,23 +1,65 @@
 """Personal scores, bands, trends and early-warning signals: pure functions, no database.
 
-The STS index of a check-in is the mean of its nine sign ratings (each 0–4), so it
-is on the same 0–4 scale as the ratings themselves. Each cluster is the mean of its
-signs. The bands are reflection aids chosen for this product, not clinical cut-offs:
+What the numbers are, and are not
+---------------------------------
+Every score here is OUR OWN reflection scale, not a validated measure and not a diagnosis.
+The nine signs a person rates each day ("0 = not at all" … "4 = a lot", since yesterday) are
+our own wording; their mean is the check-in's "average of the nine signs" (in code and in the
+database still `sts_index`), on the same 0–4 scale as the ratings. The four groups of signs
+(in code: intrusion, avoidance, arousal, exhaustion) are shown to people only under the plain
+names of the signs they hold (checkins/wording.py), never under the clinical names.
 
-    low       index < 1.50      (most signs "a little" or less)
-    moderate  1.50 ≤ index < 2.50
-    high      index ≥ 2.50      (most signs "quite a bit" or more)
+Bands, in plain words (a check-in's average of the nine signs):
+
+    lighter     average < 1.00      (on average less than "a little" on each sign)
+    noticeable  1.00 ≤ average < 2.50
+    heavy       average ≥ 2.50      (on average between "somewhat" and "quite a bit" or more)
+
+In code and in the database the bands keep their old keys: low, moderate, high.
+
+Why the lower cut-off is 1.00 and not 1.50 (reviewed for issue 14)
+------------------------------------------------------------------
+* The essay the product grew from lists the signs of secondary traumatic stress as things
+  that creep in: stories coming back, pulling away, sleep, a short fuse, exhaustion. A mean
+  of 1.4 means "a little" to "somewhat" on EVERY sign EVERY day: all of them present at once.
+  Calling that "low" (the old wording, with the old 1.50 cut-off) told people nothing was
+  there when all of it was.
+* Published facts about the Secondary Traumatic Stress Scale (Bride et al., 2004) — used
+  only as a point of comparison, our scale is not it: 17 items, each rated 1 ("never") to 5
+  ("very often") for the past seven days, so totals run 17–85. The commonly cited
+  interpretation of the total (Bride, 2007) is: below 28 little or none, 28–37 mild, 38–43
+  moderate, 44–48 high, 49 and over severe. As a mean per item moved onto a 0–4 range
+  (total / 17 − 1) those lines sit near 0.65 (mild), 1.24 (moderate), 1.59 (high) and
+  1.88 (severe). A mean of 1.4 would be past its "moderate" line; our old "low" band
+  reached up to 1.49, well past it.
+* Our scale differs (nine signs, one day, "how much" rather than "how often"), so the
+  figures above cannot be transferred; they only show that a mean in the 1s is not
+  "nothing". We therefore start "noticeable" at 1.00 — "a little" on every sign, on average
+  — which sits between that scale's "mild" and "moderate" lines once moved onto our range.
+* "heavy" stays at 2.50: one day's average between "somewhat" and "quite a bit" on most
+  signs. It drives the "several heavy days" early warning, and a single day is noisier
+  than a week-long recall; steady strain below it is caught by the persistent-strain rule
+  instead of by a lower heavy line.
 
 Trends compare the mean index of the last N days (7 or 28, ending today) with the N
 days before them. A trend is "rising" when that mean grew by RISING_DELTA (0.50) or
 more, and each window holds at least MIN_CHECKINS_FOR_TREND check-ins.
 
-Early warning (shown only to the person, kindly, with support contacts):
+Early warning (shown only to the person, kindly, with support contacts). Every rule that
+applies is named, most pressing first:
   * "recent_high": at least RECENT_HIGH_COUNT (3) of the check-ins of the last
-    RECENT_WINDOW_DAYS (7) days sit in the high band; or
+    RECENT_WINDOW_DAYS (7) days sit in the heavy band;
   * "severe_pattern": one check-in of the last RECENT_WINDOW_DAYS days shows the most
     severe pattern: an index of SEVERE_INDEX (3.00) or more *and* every one of the four
-    clusters at HIGH_FROM (2.50) or more — strain showing everywhere at once.
+    groups at HIGH_FROM (2.50) or more — strain showing everywhere at once;
+  * "intrusion_after_exposure": a day marked as especially distressing (exposure) in the last
+    RECENT_WINDOW_DAYS days, and on one of the INTRUSION_AFTER_DAYS (3) days after it
+    "stories coming back" was rated at least INTRUSION_AT_LEAST (2, "somewhat") and at least
+    INTRUSION_RISE (1.00) above its mean over the BASELINE_DAYS (7) days before the exposure
+    (needs at least MIN_BASELINE_CHECKINS (2) check-ins there to compare with);
+  * "persistent_strain": at least PERSISTENT_DAYS (8, "most") of the last
+    PERSISTENT_WINDOW_DAYS (14) days have a check-in in the noticeable band or heavier —
+    weeks of steady strain that never reach "heavy" no longer pass silently.
 
 "What seems to help you" compares, for each practice, the mean index on the day after
 it was used with the mean index on days after it was not. It is a gentle observation
@@ -51,7 +93,7 @@ CLUSTERS: dict[str, tuple[str, ...]] = {
     "exhaustion": ("emotional_exhaustion", "physical_strain", "rest_guilt"),
 }
 
-MODERATE_FROM = Decimal("1.50")
+MODERATE_FROM = Decimal("1.00")
 HIGH_FROM = Decimal("2.50")
 
 RISING_DELTA = Decimal("0.50")
@@ -60,6 +102,15 @@ MIN_CHECKINS_FOR_TREND = 3
 RECENT_WINDOW_DAYS = 7
 RECENT_HIGH_COUNT = 3
 SEVERE_INDEX = Decimal("3.00")
+
+PERSISTENT_WINDOW_DAYS = 14
+PERSISTENT_DAYS = 8
+
+INTRUSION_AFTER_DAYS = 3
+INTRUSION_AT_LEAST = Decimal(2)
+INTRUSION_RISE = Decimal("1.00")
+BASELINE_DAYS = 7
+MIN_BASELINE_CHECKINS = 2
 
 # "What seems to help": a practice is compared only with enough days on both sides,
 # and mentioned as helpful only when the next day was lighter by at least this much.
@@ -121,9 +172,13 @@ class Trend:
 
 @dataclass(frozen=True)
 class EarlyWarning:
-    reason: str  # "recent_high" or "severe_pattern"
+    reason: str  # the most pressing of `reasons`
     high_count: int
     window_days: int = RECENT_WINDOW_DAYS
+    # Every rule that applies, most pressing first: "recent_high", "severe_pattern",
+    # "intrusion_after_exposure", "persistent_strain".
+    reasons: tuple[str, ...] = ()
+    strained_days: int = 0  # days of the last PERSISTENT_WINDOW_DAYS noticeable or heavier
 
 
 @dataclass(frozen=True)
@@ -218,15 +273,53 @@ def is_severe_pattern(day: Day) -> bool:
     )
 
 
+def strained_days(days: Iterable[Day], today: date) -> int:
+    """How many of the last PERSISTENT_WINDOW_DAYS days have a check-in noticeable or heavier."""
+    window = _in_window(days, today - timedelta(days=PERSISTENT_WINDOW_DAYS - 1), today)
+    return len({day.local_date for day in window if day.band != "low"})
+
+
+def intrusion_rose_after_exposure(days: Sequence[Day], today: date) -> bool:
+    """Stories coming back rose in the days after a recent day marked as especially distressing."""
+    by_date = {day.local_date: day for day in days if "intrusion" in day.clusters}
+    first = today - timedelta(days=RECENT_WINDOW_DAYS - 1)
+    for exposed in (day for day in days if day.exposure and first <= day.local_date <= today):
+        before = [
+            by_date[d].clusters["intrusion"]
+            for offset in range(1, BASELINE_DAYS + 1)
+            if (d := exposed.local_date - timedelta(days=offset)) in by_date
+        ]
+        if len(before) < MIN_BASELINE_CHECKINS:
+            continue
+        baseline = _mean(before)
+        after = [
+            by_date[d].clusters["intrusion"]
+            for offset in range(1, INTRUSION_AFTER_DAYS + 1)
+            if (d := exposed.local_date + timedelta(days=offset)) in by_date and d <= today
+        ]
+        if any(value >= INTRUSION_AT_LEAST and value - baseline >= INTRUSION_RISE for value in after):
+            return True
+    return False
+
+
 def early_warning(days: Sequence[Day], today: date) -> EarlyWarning | None:
-    """The early-warning rule (see the module docstring), or None when it does not apply."""
+    """The early-warning rules (see the module docstring), or None when none applies."""
     recent = _in_window(days, today - timedelta(days=RECENT_WINDOW_DAYS - 1), today)
     high_count = sum(1 for day in recent if day.band == "high")
-    if high_count >= RECENT_HIGH_COUNT:
-        return EarlyWarning(reason="recent_high", high_count=high_count)
-    if any(is_severe_pattern(day) for day in recent):
-        return EarlyWarning(reason="severe_pattern", high_count=high_count)
-    return None
+    strained = strained_days(days, today)
+    reasons = [
+        reason
+        for reason, applies in (
+            ("recent_high", high_count >= RECENT_HIGH_COUNT),
+            ("severe_pattern", any(is_severe_pattern(day) for day in recent)),
+            ("intrusion_after_exposure", intrusion_rose_after_exposure(days, today)),
+            ("persistent_strain", strained >= PERSISTENT_DAYS),
+        )
+        if applies
+    ]
+    if not reasons:
+        return None
+    return EarlyWarning(reason=reasons[0], high_count=high_count, reasons=tuple(reasons), strained_days=strained)
 
 
 def most_used_practices(days: Iterable[Day], limit: int = 5) -> list[tuple[str, int]]:

@@ -121,9 +121,9 @@ class CheckIn(models.Model):
     """
 
     class Band(models.TextChoices):
-        LOW = "low", _("Low")
-        MODERATE = "moderate", _("Moderate")
-        HIGH = "high", _("High")
+        LOW = "low", _("Lighter")
+        MODERATE = "moderate", _("Noticeable")
+        HIGH = "high", _("Heavy")
 
     # No index of its own: the unique (user, local_date) index below serves every lookup by person.
     user = models.ForeignKey(
@@ -144,7 +144,7 @@ class CheckIn(models.Model):
     )
     stress_locations = models.JSONField(_("where stress sits"), default=list, blank=True)
 
-    # STS signs, 0 (not at all) … 4 (extremely), since yesterday.
+    # STS signs, 0 (not at all) … 4 (a lot), since yesterday.
     intrusive_thoughts = _rating(_("intrusive thoughts"))
     avoidance = _rating(_("avoidance"))
     sleep_trouble = _rating(_("trouble sleeping"))
@@ -163,6 +163,19 @@ class CheckIn(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(4)],
     )
     day_off = models.BooleanField(_("day off"), default=False)
+    # Two optional questions that are not STS signs and never enter the index or the band.
+    moral_distress = models.PositiveSmallIntegerField(
+        _("the gap between need and what I could give weighed on me"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
+    made_difference = models.PositiveSmallIntegerField(
+        _("my work made a difference"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
 
     # Reset and Nourish
     practices = models.ManyToManyField(Practice, blank=True, related_name="checkins", verbose_name=_("practices"))
@@ -170,7 +183,7 @@ class CheckIn(models.Model):
     private_note = EncryptedTextField(_("private note"), blank=True)
 
     # Derived on save from the ratings (see insights.py), so aggregates run in SQL.
-    sts_index = models.DecimalField(_("STS index"), max_digits=4, decimal_places=2, editable=False)
+    sts_index = models.DecimalField(_("average of the nine signs"), max_digits=4, decimal_places=2, editable=False)
     intrusion_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
     avoidance_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
     arousal_score = models.DecimalField(max_digits=4, decimal_places=2, editable=False)
@@ -194,6 +207,14 @@ class CheckIn(models.Model):
             ],
             models.CheckConstraint(
                 condition=models.Q(workload__isnull=True) | models.Q(workload__lte=4), name="checkin_workload_0_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(moral_distress__isnull=True) | models.Q(moral_distress__lte=4),
+                name="checkin_moral_distress_0_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(made_difference__isnull=True) | models.Q(made_difference__lte=4),
+                name="checkin_made_difference_0_4",
             ),
             models.CheckConstraint(
                 condition=models.Q(mood__isnull=True) | models.Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_5"
@@ -284,6 +305,10 @@ class CheckInRollup(models.Model):
     exposure = models.PositiveSmallIntegerField()
     workload_sum = models.PositiveSmallIntegerField()
     workload_answers = models.PositiveSmallIntegerField()
+    moral_distress_sum = models.PositiveSmallIntegerField(default=0)
+    moral_distress_answers = models.PositiveSmallIntegerField(default=0)
+    made_difference_sum = models.PositiveSmallIntegerField(default=0)
+    made_difference_answers = models.PositiveSmallIntegerField(default=0)
     last_day_off = models.DateField(null=True)
 
     class Meta:

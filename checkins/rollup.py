@@ -41,11 +41,13 @@ _MONTH = {
 
 _INSERT_CHECKINS = """
 INSERT INTO {rollup} (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
-                      exhaustion_sum, high, exposure, workload_sum, workload_answers, last_day_off)
+                      exhaustion_sum, high, exposure, workload_sum, workload_answers, moral_distress_sum,
+                      moral_distress_answers, made_difference_sum, made_difference_answers, last_day_off)
 SELECT c.user_id, {week}, {month}, COUNT(*), SUM(c.sts_index), SUM(c.intrusion_score), SUM(c.avoidance_score),
        SUM(c.arousal_score), SUM(c.exhaustion_score), SUM(CASE WHEN c.band = 'high' THEN 1 ELSE 0 END),
        SUM(CASE WHEN c.exposure THEN 1 ELSE 0 END), COALESCE(SUM(c.workload), 0), COUNT(c.workload),
-       MAX(CASE WHEN c.day_off THEN c.local_date END)
+       COALESCE(SUM(c.moral_distress), 0), COUNT(c.moral_distress), COALESCE(SUM(c.made_difference), 0),
+       COUNT(c.made_difference), MAX(CASE WHEN c.day_off THEN c.local_date END)
 FROM checkins_checkin c
 WHERE {where}
 GROUP BY c.user_id, {week}, {month}
@@ -69,8 +71,9 @@ def _statements(where: str) -> list[str]:
 
 _ADD_CHECKIN = """
 INSERT INTO {rollup} AS r (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
-                           exhaustion_sum, high, exposure, workload_sum, workload_answers, last_day_off)
-VALUES (%s, %s, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                           exhaustion_sum, high, exposure, workload_sum, workload_answers, moral_distress_sum,
+                           moral_distress_answers, made_difference_sum, made_difference_answers, last_day_off)
+VALUES (%s, %s, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (user_id, week, month) DO UPDATE SET
     checkins = r.checkins + 1,
     sts_index_sum = r.sts_index_sum + excluded.sts_index_sum,
@@ -82,6 +85,10 @@ ON CONFLICT (user_id, week, month) DO UPDATE SET
     exposure = r.exposure + excluded.exposure,
     workload_sum = r.workload_sum + excluded.workload_sum,
     workload_answers = r.workload_answers + excluded.workload_answers,
+    moral_distress_sum = r.moral_distress_sum + excluded.moral_distress_sum,
+    moral_distress_answers = r.moral_distress_answers + excluded.moral_distress_answers,
+    made_difference_sum = r.made_difference_sum + excluded.made_difference_sum,
+    made_difference_answers = r.made_difference_answers + excluded.made_difference_answers,
     last_day_off = CASE WHEN r.last_day_off IS NULL OR excluded.last_day_off > r.last_day_off
                         THEN excluded.last_day_off ELSE r.last_day_off END
 """
@@ -116,6 +123,10 @@ def add_checkin(checkin, practice_ids: Iterable[int]) -> None:
                 int(checkin.exposure),
                 checkin.workload or 0,
                 int(checkin.workload is not None),
+                checkin.moral_distress or 0,
+                int(checkin.moral_distress is not None),
+                checkin.made_difference or 0,
+                int(checkin.made_difference is not None),
                 ops.adapt_datefield_value(day) if checkin.day_off else None,
             ],
         )

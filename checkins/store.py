@@ -55,6 +55,10 @@ _SUMS = (
     "exposure",
     "workload_sum",
     "workload_answers",
+    "moral_distress_sum",
+    "moral_distress_answers",
+    "made_difference_sum",
+    "made_difference_answers",
 )
 
 
@@ -77,6 +81,10 @@ def _sums(checkin: CheckIn) -> list:
         int(checkin.exposure),
         checkin.workload or 0,
         int(checkin.workload is not None),
+        checkin.moral_distress or 0,
+        int(checkin.moral_distress is not None),
+        checkin.made_difference or 0,
+        int(checkin.made_difference is not None),
     ]
 
 
@@ -92,7 +100,7 @@ def _concrete(model: type[models.Model], name: str) -> models.Field:
 
 def _quoted(field: models.Field) -> str:
     assert field.column is not None, field.name
-    return _quoted(field)
+    return connection.ops.quote_name(field.column)
 
 
 _LINKS_TABLE = _LINKS._meta.db_table

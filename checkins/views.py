@@ -22,7 +22,7 @@ from accounts.models import DEFAULT_ANONYMITY_K
 from accounts.places import where_i_count
 from accounts.redirects import safe_next
 
-from . import charts, insights
+from . import charts, insights, wording
 from .access import own_checkin_or_404
 from .actions import (
     CHECKIN_FIELDS,
@@ -54,12 +54,7 @@ HISTORY_WEEKS = (4, 12, 52)
 SIGN_NAMES = frozenset(name for name, _label, _help in SIGNS)
 # Translators: the one word a person types to confirm deleting their account; lower case.
 ERASE_ACCOUNT_WORD = gettext_lazy("delete")
-CLUSTER_NAMES = {
-    "intrusion": gettext_lazy("Stories coming back"),
-    "avoidance": gettext_lazy("Pulling away"),
-    "arousal": gettext_lazy("On edge"),
-    "exhaustion": gettext_lazy("Worn down"),
-}
+CLUSTER_NAMES = wording.GROUP_NAMES
 
 
 def _not_a_member(request: HttpRequest) -> HttpResponse:
@@ -365,9 +360,21 @@ def _edit_url(checkin: CheckIn, local_today: date) -> str:
 
 
 def _chart_context(
-    name: str, title: str, values, first: date, last: date, days, weeks: int, five_point: bool = False
+    name: str,
+    title: str,
+    values,
+    first: date,
+    last: date,
+    days,
+    weeks: int,
+    five_point: bool = False,
+    answer: bool = False,
 ) -> dict:
-    """One history chart: daily points, or weekly means with their ranges once the view is long."""
+    """One history chart: daily points, or weekly means with their ranges once the view is long.
+
+    `five_point`: mood and energy (1–5); `answer`: an optional 0–4 question that is not an STS
+    sign (no lighter/noticeable/heavy bands); otherwise a score of the signs."""
+    banded = not (five_point or answer)
     values = [(day, value) for day, value in values if value is not None]
     weekly = charts.weekly(values) if (last - first).days + 1 > charts.WEEKLY_AFTER_DAYS else None
     chart = charts.build_chart(
@@ -378,7 +385,7 @@ def _chart_context(
         day_off_dates=[day.local_date for day in days if day.day_off],
         low=1 if five_point else 0,
         high=5 if five_point else 4,
-        banded=not five_point,
+        banded=banded,
         weeks=weekly,
     )
     scores = [value for _day, value in values]
@@ -394,6 +401,15 @@ def _chart_context(
                 _(
                     "%(title)s on each day you answered over the last %(weeks)d weeks, from 1 (very low) to 5 "
                     "(very good): %(counted)s, averaging %(mean)s."
+                )
+                % context
+            )
+        elif answer:
+            context["counted"] = ngettext("%(count)d answer", "%(count)d answers", count) % {"count": count}
+            caption = (
+                _(
+                    "%(title)s on each day you answered over the last %(weeks)d weeks, from 0 (not at all) to 4 "
+                    "(a lot): %(counted)s, averaging %(mean)s."
                 )
                 % context
             )
@@ -415,13 +431,21 @@ def _chart_context(
         {
             "date": day,
             "value": value,
-            "band": "" if five_point else _band_word(insights.band_for(value)),
+            "band": _band_word(insights.band_for(value)) if banded else "",
             "exposure": by_date[day].exposure if day in by_date else False,
             "day_off": by_date[day].day_off if day in by_date else False,
         }
         for day, value in sorted(values, reverse=True)
     ]
-    return {"id": name, "title": title, "chart": chart, "caption": caption, "rows": rows, "five_point": five_point}
+    return {
+        "id": name,
+        "title": title,
+        "chart": chart,
+        "caption": caption,
+        "rows": rows,
+        "five_point": five_point,
+        "banded": banded,
+    }
 
 
 CALENDAR_DAYS = 28
@@ -519,7 +543,7 @@ def history(request: HttpRequest) -> HttpResponse:
     )
     names = _practice_names(user)
     index_chart = _chart_context(
-        "index", _("Your STS index"), [(d.local_date, d.index) for d in days], first, local_today, days, weeks
+        "index", wording.YOUR_INDEX, [(d.local_date, d.index) for d in days], first, local_today, days, weeks
     )
     pause = {checkin.local_date: checkin for checkin in checkins}
     mood_energy_charts = [
@@ -534,6 +558,22 @@ def history(request: HttpRequest) -> HttpResponse:
             five_point=True,
         )
         for field, title in (("mood", _("Your mood")), ("energy", _("Your energy")))
+    ]
+    answer_charts = [
+        _chart_context(
+            field,
+            title,
+            [(day, getattr(pause[day], field)) for day in pause],
+            first,
+            local_today,
+            days,
+            weeks,
+            answer=True,
+        )
+        for field, title in (
+            ("moral_distress", _("The gap between need and what you could give")),
+            ("made_difference", _("Your work made a difference")),
+        )
     ]
     marked_off = _marked_days_off(user, local_today - timedelta(days=7 * 52 * 2))
     cluster_charts = [
@@ -558,6 +598,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "weeks_options": HISTORY_WEEKS,
             "has_checkins": bool(days),
             "index_chart": index_chart,
+            "answer_charts": answer_charts,
             "cluster_charts": cluster_charts,
             "mood_energy_charts": mood_energy_charts,
             "calendar": _calendar(user, local_today, {day.local_date for day in all_days}),
@@ -680,11 +721,13 @@ def export_table(user) -> list[list[str]]:
         str(_("Where do you notice stress in your body?")),
         str(_("Did you hear or see something especially distressing today?")),
         str(_("Did your workload feel manageable?")),
+        str(_("How much did the gap between what people needed and what you could give weigh on you today?")),
+        str(_("Today my work made a difference")),
         str(_("This was a day off")),
         str(_("What helped you reset today?")),
         str(_("One moment that meant something today")),
         str(_("Private note")),
-        str(_("STS index (0–4)")),
+        str(wording.INDEX_LABEL),
         str(_("Range")),
     ]
     marks = dict(DayMark.objects.filter(user=user).values_list("local_date", "kind"))
@@ -699,6 +742,8 @@ def export_table(user) -> list[list[str]]:
             "; ".join(places.get(key, key) for key in checkin.stress_locations),
             yes if checkin.exposure else no,
             workload.get(checkin.workload, ""),
+            rating.get(checkin.moral_distress, ""),
+            rating.get(checkin.made_difference, ""),
             yes if checkin.day_off else no,
             "; ".join(str(practice.display_name) for practice in checkin.practices.all()),
             checkin.nourish,

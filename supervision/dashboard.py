@@ -63,15 +63,21 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("sts", gettext_lazy("STS index: how much the work is weighing on the team (0–4)"), ("sts_index",)),
+    Family(
+        "sts",
+        gettext_lazy(
+            "Average of the nine signs: how much the work is weighing on the team (0 = not at all, 4 = a lot)"
+        ),
+        ("sts_index",),
+    ),
     Family(
         "clusters",
-        gettext_lazy("The four groups of signs (0–4)"),
+        gettext_lazy("The four groups of signs (0 = not at all, 4 = a lot)"),
         ("intrusion", "avoidance", "arousal", "exhaustion"),
     ),
     Family(
         "high_share",
-        gettext_lazy("Share of check-ins in the high band"),
+        gettext_lazy("Share of check-ins that were heavy"),
         ("high_share",),
         top=100,
         step=25,
@@ -85,7 +91,19 @@ FAMILIES: tuple[Family, ...] = (
         step=1,
         same_within=Decimal("0.3"),
     ),
-    Family("workload", gettext_lazy("How manageable the workload felt (0–4)"), ("workload",)),
+    Family("workload", gettext_lazy("How manageable the workload felt (0 = not at all, 4 = fully)"), ("workload",)),
+    Family(
+        "moral_distress",
+        gettext_lazy(
+            "How much the gap between need and what people could give weighed on them (0 = not at all, 4 = a lot)"
+        ),
+        ("moral_distress",),
+    ),
+    Family(
+        "made_difference",
+        gettext_lazy("How much people felt their work made a difference (0 = not at all, 4 = a lot)"),
+        ("made_difference",),
+    ),
     Family(
         "time_off",
         gettext_lazy("Days since time off (median)"),

@@ -71,7 +71,7 @@ RULES: tuple[Rule, ...] = (
             _at_least(f.rise("intrusion"), INTRUSION_RISE) and _at_least(f.either("exposure_days"), MANY_EXPOSURE_DAYS)
         ),
         _(
-            "Intrusive thoughts rose after weeks with many days of distressing material. A voluntary "
+            "Stories coming back uninvited rose after weeks with many days of distressing material. A voluntary "
             "decompression huddle can give people room to set things down, if they want it. Could the hardest "
             "cases be shared or rotated for a while?"
         ),
@@ -82,7 +82,7 @@ RULES: tuple[Rule, ...] = (
             _at_least(f.rise("intrusion"), INTRUSION_RISE)
             and not _at_least(f.either("exposure_days"), MANY_EXPOSURE_DAYS)
         ),
-        _("Intrusive thoughts rose last week. Supervision could make room for what stayed with the team."),
+        _("Stories coming back uninvited rose last week. Supervision could make room for what stayed with the team."),
     ),
     Rule(
         "long_without_time_off",
@@ -96,7 +96,7 @@ RULES: tuple[Rule, ...] = (
         "many_in_high_band",
         lambda f: _at_least(f.now.get("high_share"), HIGH_SHARE),
         _(
-            "Many check-ins were in the high band. It may be time to look at caseloads and at how the most "
+            "Many check-ins were heavy. It may be time to look at caseloads and at how the most "
             "distressing work is shared across the team."
         ),
     ),
@@ -112,7 +112,8 @@ RULES: tuple[Rule, ...] = (
         "exhaustion_high",
         lambda f: _at_least(f.now.get("exhaustion"), HIGH_EXHAUSTION),
         _(
-            "Exhaustion is high across the team. Protected time for admin, or a lighter week after a hard "
+            "Feeling drained and worn down is running high across the team. Protected time for admin, or a "
+            "lighter week after a hard "
             "stretch, are levers the organisation holds."
         ),
     ),

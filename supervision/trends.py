@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Team, TeamGroup
+from checkins import wording
 from checkins.models import DayMark
 
 from .anonymity import Unit, group_unit, organisation_unit, team_unit
@@ -29,7 +30,10 @@ from .anonymity import Unit, group_unit, organisation_unit, team_unit
 CHECKED_IN = "checked_in"
 ANSWERED_WORKLOAD = "answered_workload"
 KNOWN_TIME_OFF = "known_time_off"
-BASES = (CHECKED_IN, ANSWERED_WORKLOAD, KNOWN_TIME_OFF)
+# The two optional questions that are not STS signs: each counts only the people who answered it.
+ANSWERED_MORAL_DISTRESS = "answered_moral_distress"
+ANSWERED_MADE_DIFFERENCE = "answered_made_difference"
+BASES = (CHECKED_IN, ANSWERED_WORKLOAD, KNOWN_TIME_OFF, ANSWERED_MORAL_DISTRESS, ANSWERED_MADE_DIFFERENCE)
 TOP_PRACTICES = 3
 CLUSTER_MEASURES = ("intrusion", "avoidance", "arousal", "exhaustion")
 
@@ -53,6 +57,13 @@ def _top_practices(values: dict, members: int, k: int) -> tuple[str, ...]:
     return tuple(name for name, _people in usable[:TOP_PRACTICES])
 
 
+def _mean_of(key: str) -> Callable[[dict, int, int], Decimal | None]:
+    def publish(values: dict, members: int, k: int) -> Decimal | None:
+        return _round(values.get(key))
+
+    return publish
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str
@@ -72,14 +83,11 @@ MEASURES: tuple[Measure, ...] = (
         lambda v, m, k: _percent(v.get("people", 0), m),
         unit="%",
     ),
-    Measure("sts_index", _("STS index (0–4)"), CHECKED_IN, lambda v, m, k: _round(v.get("sts_index"))),
-    Measure("intrusion", _("intrusion"), CHECKED_IN, lambda v, m, k: _round(v.get("intrusion"))),
-    Measure("avoidance", _("avoidance"), CHECKED_IN, lambda v, m, k: _round(v.get("avoidance"))),
-    Measure("arousal", _("on edge (arousal)"), CHECKED_IN, lambda v, m, k: _round(v.get("arousal"))),
-    Measure("exhaustion", _("exhaustion"), CHECKED_IN, lambda v, m, k: _round(v.get("exhaustion"))),
+    Measure("sts_index", wording.INDEX_LABEL, CHECKED_IN, lambda v, m, k: _round(v.get("sts_index"))),
+    *(Measure(name, wording.GROUP_NAMES[name], CHECKED_IN, _mean_of(name)) for name in CLUSTER_MEASURES),
     Measure(
         "high_share",
-        _("check-ins in the high band"),
+        _("check-ins that were heavy"),
         CHECKED_IN,
         lambda v, m, k: _percent(v.get("high", 0), v.get("checkins")),
         unit="%",
@@ -92,9 +100,21 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "workload",
-        _("workload felt manageable (0–4)"),
+        _("workload felt manageable (0 = not at all, 4 = fully)"),
         ANSWERED_WORKLOAD,
         lambda v, m, k: _round(v.get("workload")),
+    ),
+    Measure(
+        "moral_distress",
+        _("the gap between need and what they could give weighed on them (0 = not at all, 4 = a lot)"),
+        ANSWERED_MORAL_DISTRESS,
+        lambda v, m, k: _round(v.get("moral_distress")),
+    ),
+    Measure(
+        "made_difference",
+        _("felt their work made a difference (0 = not at all, 4 = a lot)"),
+        ANSWERED_MADE_DIFFERENCE,
+        lambda v, m, k: _round(v.get("made_difference")),
     ),
     Measure(
         "days_since_time_off",
@@ -121,6 +141,7 @@ class WeekAggregates:
 
 _CENT = Decimal("0.01")
 _SUMS = ("sts_index", "intrusion", "avoidance", "arousal", "exhaustion")
+_OPTIONAL_ANSWERS = ("moral_distress", "made_difference")
 
 # Each member's sums for one week (a week is its one or two rollup rows), with the latest day
 # off they had recorded by its end: one probe of the partial index on rows that have a day off.
@@ -133,7 +154,8 @@ SELECT p.*, (
 FROM (
     SELECT r.user_id, SUM(r.checkins) AS n, SUM(r.sts_index_sum), SUM(r.intrusion_sum), SUM(r.avoidance_sum),
            SUM(r.arousal_sum), SUM(r.exhaustion_sum), SUM(r.high), SUM(r.exposure), SUM(r.workload_sum),
-           SUM(r.workload_answers)
+           SUM(r.workload_answers), SUM(r.moral_distress_sum), SUM(r.moral_distress_answers),
+           SUM(r.made_difference_sum), SUM(r.made_difference_answers)
     FROM checkins_checkinrollup r
     WHERE r.week = %s AND r.user_id IN ({members})
     GROUP BY r.user_id
@@ -155,21 +177,26 @@ def _as_date(value) -> dt.date | None:
 def _cell_values(rows: Iterable[tuple], sunday: dt.date) -> dict[str, Any]:
     """A cell's values from its people's weekly sums (sums of two-decimal scores are exact to the cent)."""
     checkins = high = exposure = workload_sum = workload_answers = 0
+    optional = dict.fromkeys(_OPTIONAL_ANSWERS, (0, 0))
     sums = [Decimal(0)] * 5
     days: list[int] = []
-    for n, *person_sums, person_high, person_exposure, wl, wa, known in rows:
+    for n, *person_sums, person_high, person_exposure, wl, wa, md, mda, cs, csa, known in rows:
         checkins += n
         sums = [total + Decimal(str(value)) for total, value in zip(sums, person_sums, strict=True)]
         high += person_high
         exposure += person_exposure
         workload_sum += wl
         workload_answers += wa
+        for name, (total, answers) in (("moral_distress", (md, mda)), ("made_difference", (cs, csa))):
+            optional[name] = (optional[name][0] + total, optional[name][1] + answers)
         if known is not None:
             days.append((sunday - known).days)
     values: dict[str, Any] = {"checkins": checkins, "high": high, "exposure": exposure}
     if checkins:
         values.update({name: total.quantize(_CENT) / checkins for name, total in zip(_SUMS, sums, strict=True)})
     values["workload"] = Decimal(workload_sum) / workload_answers if workload_answers else None
+    for name, (total, answers) in optional.items():
+        values[name] = Decimal(total) / answers if answers else None
     if days:
         values["days_since_time_off"] = statistics.median(days)
     return values
@@ -229,7 +256,9 @@ def week_aggregates(organisation, monday: dt.date) -> WeekAggregates:
 
     checked = frozenset(people)
     answered = frozenset(user_id for user_id, row in people.items() if row[9])
-    known = frozenset(user_id for user_id, row in people.items() if row[10] is not None)
+    answered_moral_distress = frozenset(user_id for user_id, row in people.items() if row[11])
+    answered_made_difference = frozenset(user_id for user_id, row in people.items() if row[13])
+    known = frozenset(user_id for user_id, row in people.items() if row[14] is not None)
     contributors: dict[str, dict[Unit, frozenset[int]]] = {basis: {} for basis in BASES}
     values: dict[Unit, dict[str, Any]] = {}
     for unit in units:
@@ -238,6 +267,8 @@ def week_aggregates(organisation, monday: dt.date) -> WeekAggregates:
         contributors[CHECKED_IN][unit] = counted
         contributors[ANSWERED_WORKLOAD][unit] = in_unit & answered
         contributors[KNOWN_TIME_OFF][unit] = in_unit & known
+        contributors[ANSWERED_MORAL_DISTRESS][unit] = in_unit & answered_moral_distress
+        contributors[ANSWERED_MADE_DIFFERENCE][unit] = in_unit & answered_made_difference
         if not counted:
             continue
         cell = _cell_values((people[user_id] for user_id in counted), sunday)

@@ -44,12 +44,16 @@ def test_demo_is_deterministic_and_skips_people_who_have_checkins(db):
     assert _snapshot(ben) == before
 
 
-def test_anas_last_week_shows_the_early_warning(db):
+def test_anas_steady_two_weeks_show_the_persistent_strain_note(db):
     organisation = accounts_demo.seed()
     demo.extend(organisation)
     ana = User.objects.get(email=accounts_demo.demo_email("ana"))
     days = [checkin.as_day() for checkin in CheckIn.objects.filter(user=ana)]
     warning = insights.early_warning(days, ana.local_today())
-    assert warning is not None and warning.reason == "recent_high"
-    recent = [d for d in days if d.local_date >= ana.local_today() - timedelta(days=6)]
-    assert all(d.index < insights.SEVERE_INDEX + 1 for d in recent)
+    assert warning is not None and "persistent_strain" in warning.reasons
+    recent = [
+        d for d in days if d.local_date >= ana.local_today() - timedelta(days=insights.PERSISTENT_WINDOW_DAYS - 1)
+    ]
+    # Steady strain, not a run of heavy days: the old rules would have stayed silent.
+    assert sum(d.band == "high" for d in recent) < insights.RECENT_HIGH_COUNT
+    assert not any(insights.is_severe_pattern(d) for d in recent)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,15 +29,25 @@ def test_history_shows_charts_with_title_desc_caption_table_and_marks(alice_clie
             practices=("breathing",),
         )
     html = alice_client.get(HISTORY).content.decode()
-    assert html.count('role="img"') == 7  # the index, mood, energy and four clusters
-    for title in ("Your STS index", "Your mood", "Your energy", "Worn down"):
+    # the average, mood, energy, the four groups of signs and the two optional questions
+    assert html.count('role="img"') == 9
+    for title in (
+        "Your average of the nine signs",
+        "Your mood",
+        "Your energy",
+        "Drained, body carrying it, guilty about resting",
+        "Your work made a difference",
+    ):
         assert 'class="h6 chart-title" id="chart-' in html and f">{title}</h4>" in html
-    assert '<title id="chart-index-title">Your STS index</title>' in html
+    assert '<title id="chart-index-title">Your average of the nine signs</title>' in html
     assert '<desc id="chart-index-desc">' in html
     assert "10 check-ins" in html
     assert 'class="mark-exposure"' in html and 'class="mark-day-off"' in html
     assert "<details" in html and "<table" in html
-    assert html.lower().count("reflection aid, not a diagnosis") == 1
+    assert html.count("Our own reflection scale, not a validated measure, not a diagnosis.") == 1
+    assert "Lighter is an average below 1.00; noticeable is 1.00 up to 2.50; heavy is 2.50 or more." in html
+    visible = re.sub(r'(id|aria-labelledby|aria-describedby|href|for)="[^"]*"', "", html).lower()
+    assert not any(word in visible for word in ("sts index", "intrusion", "arousal", "high band"))
     assert "Slow breathing" in html  # what seems to help you
     assert 'big-number">4</span> days since your last day off' in html
 
@@ -59,7 +70,7 @@ def test_older_checkins_link_to_a_read_only_detail_and_recent_ones_to_the_form(a
     detail = alice_client.get(reverse("checkins:detail", args=[old.pk])).content.decode()
     assert "the old moment" in detail
     assert "Change this check-in" not in detail
-    assert "A reflection aid, not a diagnosis." in detail
+    assert detail.count("Our own reflection scale, not a validated measure, not a diagnosis.") == 1
 
 
 def test_early_warning_panel_shows_the_organisations_contacts(alice_client, alice, organisation):
@@ -146,7 +157,7 @@ def test_the_crisis_line_is_printed_once_even_when_the_admin_typed_its_label(ali
         html = alice_client.get(url).content.decode()
         assert html.count("If you feel unsafe or in crisis") == 1, url
         assert "call 999 any time." in html
-        assert html.lower().count("reflection aid, not a diagnosis") == 1, url
+        assert html.count("Our own reflection scale, not a validated measure, not a diagnosis.") == 1, url
 
 
 def test_mood_and_energy_are_charted_on_their_own_scale(alice_client, alice):

@@ -24,8 +24,9 @@ def day(offset: int, index: str | Decimal = "1.00", **extra) -> Day:
     ("index", "band"),
     [
         ("0.00", "low"),
-        ("1.49", "low"),
-        ("1.50", "moderate"),
+        ("0.99", "low"),
+        ("1.00", "moderate"),
+        ("1.40", "moderate"),
         ("2.49", "moderate"),
         ("2.50", "high"),
         ("4.00", "high"),
@@ -46,7 +47,7 @@ def test_score_is_the_mean_of_the_nine_signs_with_cluster_means():
         "arousal": Decimal("2.50"),
         "exhaustion": Decimal("0.00"),
     }
-    assert scores.band == "low"
+    assert scores.band == "moderate"  # 1.00 is where "noticeable" starts
 
 
 def test_score_rounds_half_up_to_two_places():
@@ -217,3 +218,98 @@ def test_suggestion_mentions_a_long_stretch_without_a_day_off():
 def test_suggestion_falls_back_to_a_favourite_practice_then_first_steps():
     assert insights.suggestion([day(0, practices=frozenset({"humour"}))], TODAY).practice == "humour"
     assert insights.suggestion([], TODAY).kind == "first_steps"
+
+
+def test_a_mean_of_one_point_four_is_noticeable_not_lighter():
+    # "a little" to "somewhat" on every sign: the old "low" band hid it.
+    ratings = dict.fromkeys(insights.SIGN_FIELDS, 1)
+    ratings.update(intrusive_thoughts=2, avoidance=2, sleep_trouble=2, irritability=2)
+    scores = insights.score(ratings)
+    assert scores.index == Decimal("1.44")
+    assert scores.band == "moderate"
+
+
+# Persistent strain: most (8) of the last 14 days noticeable or heavier.
+
+
+def test_persistent_strain_warns_at_eight_noticeable_days_of_fourteen():
+    days = [day(offset, "1.40") for offset in range(0, 16, 2)]  # 8 days: 0, 2, … 14 → 14 is outside
+    assert [d.local_date for d in days][-1] == TODAY - timedelta(days=14)
+    assert insights.early_warning(days, TODAY) is None
+    days.append(day(1, "1.00"))
+    warning = insights.early_warning(days, TODAY)
+    assert warning is not None
+    assert warning.reasons == ("persistent_strain",)
+    assert warning.strained_days == 8
+
+
+def test_persistent_strain_ignores_lighter_days_however_many():
+    days = [day(offset, "0.99") for offset in range(14)]
+    assert insights.early_warning(days, TODAY) is None
+    assert insights.strained_days(days, TODAY) == 0
+
+
+def test_persistent_strain_with_seven_noticeable_days_does_not_warn():
+    days = [day(offset, "2.49") for offset in range(7)] + [day(offset, "0.50") for offset in range(7, 14)]
+    assert insights.early_warning(days, TODAY) is None
+
+
+def test_persistent_strain_is_named_alongside_heavy_days():
+    days = [day(offset, "2.60") for offset in range(3)] + [day(offset, "1.50") for offset in range(3, 10)]
+    warning = insights.early_warning(days, TODAY)
+    assert warning.reason == "recent_high"
+    assert warning.reasons == ("recent_high", "persistent_strain")
+
+
+# Stories coming back after a day marked as especially distressing.
+
+
+def intrusion_day(offset: int, intrusion: str, **extra) -> Day:
+    clusters = {name: Decimal("0.50") for name in insights.CLUSTERS}
+    clusters["intrusion"] = Decimal(intrusion)
+    return Day(local_date=TODAY - timedelta(days=offset), index=Decimal("0.50"), clusters=clusters, band="low", **extra)
+
+
+def exposure_story(after: str, after_offset: int = 2, exposure_offset: int = 3, baseline: str = "1.00"):
+    return [
+        intrusion_day(exposure_offset + 2, baseline),
+        intrusion_day(exposure_offset + 1, baseline),
+        intrusion_day(exposure_offset, baseline, exposure=True),
+        intrusion_day(after_offset, after),
+    ]
+
+
+def test_intrusion_rising_a_point_to_somewhat_after_exposure_warns():
+    warning = insights.early_warning(exposure_story("2.00"), TODAY)
+    assert warning is not None
+    assert warning.reasons == ("intrusion_after_exposure",)
+
+
+def test_intrusion_rising_less_than_a_point_after_exposure_does_not_warn():
+    assert insights.early_warning(exposure_story("2.00", baseline="1.50"), TODAY) is None
+
+
+def test_intrusion_a_point_up_but_below_somewhat_does_not_warn():
+    assert insights.early_warning(exposure_story("1.00", baseline="0.00"), TODAY) is None
+
+
+def test_intrusion_rise_counts_only_in_the_three_days_after_exposure():
+    # Exposure 4 days ago: 3 days after is day 1 (counts), 4 days after is today (does not).
+    assert insights.early_warning(exposure_story("3.00", after_offset=1, exposure_offset=4), TODAY) is not None
+    assert insights.early_warning(exposure_story("3.00", after_offset=0, exposure_offset=4), TODAY) is None
+
+
+def test_intrusion_rule_needs_two_checkins_before_the_exposure():
+    story = exposure_story("3.00")[1:]
+    assert insights.early_warning(story, TODAY) is None
+
+
+def test_intrusion_rule_needs_the_exposure_within_the_last_seven_days():
+    assert insights.early_warning(exposure_story("3.00", after_offset=5, exposure_offset=6), TODAY) is not None
+    assert insights.early_warning(exposure_story("3.00", after_offset=5, exposure_offset=7), TODAY) is None
+
+
+def test_intrusion_rise_without_marked_exposure_does_not_warn():
+    story = exposure_story("3.00")
+    story[2] = intrusion_day(3, "1.00")
+    assert insights.early_warning(story, TODAY) is None

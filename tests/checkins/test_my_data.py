@@ -78,7 +78,7 @@ def test_csv_export_speaks_in_the_words_of_the_form(alice_client, alice, history
     assert row["Steering away from some people, places or tasks"] == "2, somewhat"
     assert (row["Mood"], row["Did your workload feel manageable?"]) == ("4, good", "1, barely")
     assert row["Did you hear or see something especially distressing today?"] == "Yes"
-    assert (row["STS index (0–4)"], row["Range"]) == ("2.00", "Moderate")
+    assert (row["Average of the nine signs (0 = not at all, 4 = a lot)"], row["Range"]) == ("2.00", "Noticeable")
     assert day_off["This was a day off"] == "Yes"
     for code in ("rest_guilt", "True", "jaw;", "time_outside"):
         assert code not in content

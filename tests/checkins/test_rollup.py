@@ -39,6 +39,10 @@ def snapshot(*users) -> tuple[list, list]:
             "exposure",
             "workload_sum",
             "workload_answers",
+            "moral_distress_sum",
+            "moral_distress_answers",
+            "made_difference_sum",
+            "made_difference_answers",
             "last_day_off",
         )
     )
@@ -86,6 +90,22 @@ def test_a_save_sums_its_week_and_an_edit_replaces_the_sums(alice):
     assert snapshot(alice) == rebuilt_snapshot(alice)
 
 
+def test_the_optional_questions_are_summed_with_their_answer_counts_and_edits_move_them(alice):
+    monday = date(2026, 3, 9)
+    save(alice, monday, 2, moral_distress=3, made_difference=1)
+    save(alice, monday + timedelta(days=1), 2, made_difference=4)
+    save(alice, monday + timedelta(days=2), 2)
+    row = CheckInRollup.objects.get(user=alice)
+    assert (row.moral_distress_sum, row.moral_distress_answers) == (3, 1)
+    assert (row.made_difference_sum, row.made_difference_answers) == (5, 2)
+
+    save(alice, monday, 2, moral_distress=None, made_difference=0)  # unanswered now, and lower
+    row = CheckInRollup.objects.get(user=alice)
+    assert (row.moral_distress_sum, row.moral_distress_answers) == (0, 0)
+    assert (row.made_difference_sum, row.made_difference_answers) == (4, 2)
+    assert snapshot(alice) == rebuilt_snapshot(alice)
+
+
 def test_a_week_across_two_months_has_one_part_in_each(alice):
     save(alice, SPLIT_WEEK_DAY, 1, builtin("grounding"))  # Wednesday 29 April
     save(alice, SPLIT_WEEK_DAY + timedelta(days=3), 3, builtin("grounding"))  # Saturday 2 May
@@ -112,6 +132,8 @@ def test_many_saves_in_any_order_match_a_rebuild_from_the_check_ins(alice, bob):
             rng.randrange(5),
             rng.sample(practices, rng.randrange(3)),
             workload=rng.choice([None, 0, 2, 4]),
+            moral_distress=rng.choice([None, 0, 1, 3, 4]),
+            made_difference=rng.choice([None, 0, 2, 4]),
             exposure=rng.random() < 0.3,
             day_off=rng.random() < 0.2,
         )

@@ -23,7 +23,7 @@ def test_each_supervisor_gets_one_digest_with_last_weeks_published_figures(bob, 
         assert "Team A" in part
         assert "6 of 6" in part
         assert "Team B" not in part
-        assert "a reflection aid, not a diagnosis" in part
+        assert "Our own reflection scale, not a validated measure, not a diagnosis." in part
         assert_no_individual_data(part)
 
 

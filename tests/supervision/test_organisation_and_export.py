@@ -17,7 +17,7 @@ def test_an_organisation_admin_sees_every_team_and_the_total(client, olivia, tea
     assert response.status_code == 200
     body = response.content.decode()
     assert "Team A" in body and "Team B" in body and "Whole organisation" in body
-    assert "This is a reflection aid, not a diagnosis" in body
+    assert "Our own reflection scale, not a validated measure, not a diagnosis." in body
     assert_no_individual_data(body)
     event = AuditEvent.objects.get(action=AuditEvent.Action.ORGANISATION_VIEW)
     assert event.actor == olivia and event.period == "2025-W52/2026-W11"

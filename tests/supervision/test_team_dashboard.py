@@ -25,7 +25,7 @@ def test_a_supervisor_sees_their_teams_weekly_trends(client, bob, team_a, team_a
     body = response.content.decode()
     assert "week of 9 Mar 2026" in body and "2026-W11" not in body.replace('data-week="2026-W11"', "")
     assert "6 of 6" in body
-    assert "This is a reflection aid, not a diagnosis" in body
+    assert "Our own reflection scale, not a validated measure, not a diagnosis." in body
     assert "<title" in body and "<desc" in body and "<figcaption" in body
     assert "Slow breathing" in body
 

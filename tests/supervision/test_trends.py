@@ -97,3 +97,42 @@ def test_supervisors_own_check_ins_do_not_count_towards_their_team(organisation,
     people = add_members(team_a, 4, "s")
     add_checkins([build_checkin(p, WEEK.start, 1) for p in [*people, bob]])
     assert not grid_for(organisation).cell(team_unit(team_a.pk), WEEK, "people").published
+
+
+def test_the_two_optional_questions_are_hidden_until_k_people_answered_each(organisation, team_a):
+    k = organisation.anonymity_k
+    people = add_members(team_a, k + 2, "md")
+    day = LAST_CLOSED_MONDAY + dt.timedelta(days=2)
+    add_checkins(
+        [
+            build_checkin(
+                person,
+                day,
+                1,
+                moral_distress=3 if i < k - 1 else None,  # one person short of k
+                made_difference=(2 if i % 2 else 4) if i < k else None,  # exactly k
+            )
+            for i, person in enumerate(people)
+        ]
+    )
+    grid = grid_for(organisation)
+    unit = team_unit(team_a.pk)
+    hidden = grid.cell(unit, WEEK, "moral_distress")
+    assert not hidden.published and hidden.value is None
+    shown = grid.cell(unit, WEEK, "made_difference")
+    assert shown.published
+    answers = [2 if i % 2 else 4 for i in range(k)]
+    assert shown.value == Decimal(sum(answers) / k).quantize(Decimal("0.1"))
+    # Neither question moves the average of the nine signs (all rated 1).
+    assert grid.cell(unit, WEEK, "sts_index").value == Decimal("1.0")
+
+
+def test_the_optional_questions_are_published_for_the_organisation_with_the_same_rules(organisation, team_a):
+    k = organisation.anonymity_k
+    people = add_members(team_a, k, "cs")
+    day = LAST_CLOSED_MONDAY + dt.timedelta(days=1)
+    add_checkins([build_checkin(person, day, 2, moral_distress=4, made_difference=0) for person in people])
+    grid = grid_for(organisation)
+    for unit in (team_unit(team_a.pk), organisation_unit(organisation.pk)):
+        assert grid.cell(unit, WEEK, "moral_distress").value == Decimal("4.0")
+        assert grid.cell(unit, WEEK, "made_difference").value == Decimal("0.0")
