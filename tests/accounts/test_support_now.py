@@ -99,7 +99,14 @@ def root_client(root):
 
 def test_creating_an_organisation_asks_for_both_contacts(root_client):
     add = reverse("admin:accounts_organisation_add")
-    data = {"name": "Hillside", "time_zone": "Europe/London", "anonymity_k": "5"}
+    # What the add form sends as it stands (language and the leaver window keep their defaults).
+    data = {
+        "name": "Hillside",
+        "time_zone": "Europe/London",
+        "language": "en",
+        "anonymity_k": "5",
+        "leaver_access_days": "30",
+    }
     response = root_client.post(add, data)
     assert response.status_code == 200
     assert not Organisation.objects.filter(name="Hillside").exists()
