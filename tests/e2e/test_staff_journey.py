@@ -100,7 +100,7 @@ def test_a_staff_member_checks_in_edits_reviews_history_and_downloads_their_data
     page.locator("main a[href='/checkin/history/']").click()
     page.wait_for_url(lambda url: url_path(page) == "/checkin/history/")
     charts = page.locator("main svg.chart-svg[role=img]")
-    assert charts.count() == 7  # the index, mood, energy and the four areas
+    assert charts.count() == 9  # the average, mood, energy, the four groups and the two optional questions
     for index in range(charts.count()):
         chart = charts.nth(index)
         assert chart.locator("title").text_content().strip()
