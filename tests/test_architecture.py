@@ -49,7 +49,9 @@ def test_only_the_publication_code_names_the_rollup_tables():
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if ROLLUP_NAMES.search(line):
                     offenders.append(f"{relative}:{number}: {line.strip()}")
-    assert offenders == [], "Only checkins.models, checkins.rollup, checkins.store and supervision.trends may use the rollup tables"
+    assert offenders == [], (
+        "Only checkins.models, checkins.rollup, checkins.store and supervision.trends may use the rollup tables"
+    )
 
 
 def test_dispatch_finds_the_send_task_by_its_registered_name():
