@@ -6,6 +6,8 @@ use it for their own admin screens (practice catalogue, reminder schedules, …)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,14 +31,33 @@ from .invitations import queue_invitations, send_invitation
 from .models import AuditEvent, Membership, Organisation, Team, TeamGroup, User, time_zone_choices
 from .people_import import PersonResource
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _MemberCount(TypedDict):
+    _member_count: int
+
+
+class _CurrentMemberships(TypedDict):
+    current_memberships: list[Membership]
+
+
 admin.site.site_header = _("STS Check-in administration")
 admin.site.site_title = _("STS Check-in admin")
 admin.site.index_title = _("Set up your organisation")
 
 
-def is_org_admin(request: HttpRequest) -> bool:
+def admin_organisation_id(request: HttpRequest) -> int | None:
+    """The organisation an active organisation admin looks after; None for anyone else (superusers too)."""
     user = request.user
-    return bool(user.is_active and user.is_org_admin and user.organisation_id)
+    if isinstance(user, User) and user.is_active and user.is_org_admin:
+        return user.organisation_id
+    return None
+
+
+def is_org_admin(request: HttpRequest) -> bool:
+    return admin_organisation_id(request) is not None
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -51,20 +72,22 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
     def _in_scope(self, request: HttpRequest, obj) -> bool:
         if request.user.is_superuser:
             return True
-        if not is_org_admin(request):
+        organisation_id = admin_organisation_id(request)
+        if organisation_id is None:
             return False
         if obj is None:
             return True
-        in_organisation = self.model._default_manager.filter(**{self.organisation_lookup: request.user.organisation_id})
+        in_organisation = self.model._default_manager.filter(**{self.organisation_lookup: organisation_id})
         return in_organisation.filter(pk=obj.pk).exists()
 
     def get_queryset(self, request: HttpRequest):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        if not is_org_admin(request):
+        organisation_id = admin_organisation_id(request)
+        if organisation_id is None:
             return queryset.none()
-        return queryset.filter(**{self.organisation_lookup: request.user.organisation_id})
+        return queryset.filter(**{self.organisation_lookup: organisation_id})
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -89,7 +112,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser:
+        if field is not None and field.queryset is not None and not request.user.is_superuser:
             field.queryset = _scope_choices(field.queryset, request)
             if db_field.remote_field.model is Organisation:
                 field.empty_label = None
@@ -97,7 +120,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser:
+        if field is not None and field.queryset is not None and not request.user.is_superuser:
             field.queryset = _scope_choices(field.queryset, request)
         return field
 
@@ -109,13 +132,13 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not request.user.is_superuser and hasattr(obj, "organisation_id") and not obj.organisation_id:
-            obj.organisation_id = request.user.organisation_id
+            obj.organisation_id = admin_organisation_id(request)
         super().save_model(request, obj, form, change)
 
 
 def _scope_choices(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
     """Limit a foreign-key dropdown to rows of the admin's own organisation."""
-    org_id = request.user.organisation_id if is_org_admin(request) else None
+    org_id = admin_organisation_id(request)
     model = queryset.model
     if model is Organisation:
         return queryset.filter(pk=org_id)
@@ -158,7 +181,7 @@ def _scoped_form(form_class, request: HttpRequest, **attrs):
     """A subclass of `form_class` that knows who is using it (forms have no request)."""
     attrs.setdefault("for_superuser", request.user.is_superuser)
     if not request.user.is_superuser:
-        attrs.setdefault("scope_organisation_id", request.user.organisation_id)
+        attrs.setdefault("scope_organisation_id", admin_organisation_id(request))
     return type(form_class.__name__, (form_class,), attrs)
 
 
@@ -493,7 +516,7 @@ class TeamAdmin(OrganisationScopedAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("people now"), ordering="_member_count")
-    def member_count(self, team: Team) -> int:
+    def member_count(self, team: WithAnnotations[Team, _MemberCount]) -> int:
         return team._member_count
 
     def get_list_filter(self, request):
@@ -847,8 +870,7 @@ class MembershipHistoryInline(admin.TabularInline):
     """A person's teams, current and past, read-only: memberships are changed from the team or membership pages."""
 
     model = Membership
-    fields = ["team", "role", "started_on", "ended_on"]
-    readonly_fields = fields
+    fields = readonly_fields = ("team", "role", "started_on", "ended_on")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -1040,7 +1062,7 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
         )
 
     @admin.display(description=_("teams"))
-    def team_names(self, person: User) -> str:
+    def team_names(self, person: WithAnnotations[User, _CurrentMemberships]) -> str:
         return ", ".join(sorted(m.team.name for m in person.current_memberships)) or gettext("no team")
 
     @admin.display(description=_("invitation"))
@@ -1243,8 +1265,6 @@ class ReadOnlyScopedAdmin(OrganisationScopedAdmin):
     Superusers read every organisation's rows, and see which organisation each belongs to;
     an organisation admin reads only their own.
     """
-
-    list_display: list[str] = []
 
     def get_list_display(self, request):
         return self.list_display if request.user.is_superuser else [f for f in self.list_display if f != "organisation"]

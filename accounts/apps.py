@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisation and people")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import roles, signals  # noqa: F401
 
     def navigation(self, user):
         from django.urls import reverse

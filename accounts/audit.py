@@ -8,6 +8,7 @@ and accounts/admin.py; `summarise` turns an event's detail into one readable lin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -68,7 +69,7 @@ def _names(values) -> str:
     return ", ".join(_name(v) for v in values or []) or "—"
 
 
-def _k_scheduled(d: dict, year: int) -> str:
+def _k_scheduled(d: dict, year: int | None) -> str:
     return _("Lowered the smallest group shown from %(old)s to %(new)s, effective week of %(monday)s") % {
         "old": d.get("old", "?"),
         "new": d.get("new", "?"),
@@ -76,14 +77,14 @@ def _k_scheduled(d: dict, year: int) -> str:
     }
 
 
-def _k_raised(d: dict, year: int) -> str:
+def _k_raised(d: dict, year: int | None) -> str:
     return _("Raised the smallest group shown from %(old)s to %(new)s, effective from the next published week") % {
         "old": d.get("old", "?"),
         "new": d.get("new", "?"),
     }
 
 
-def _k_cancelled(d: dict, year: int) -> str:
+def _k_cancelled(d: dict, year: int | None) -> str:
     return _("Cancelled the scheduled lowering to %(old)s; the smallest group shown stays %(new)s") % {
         "old": d.get("old", "?"),
         "new": d.get("new", "?"),
@@ -95,7 +96,7 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _fields_changed(d: dict, year: int) -> str:
+def _fields_changed(d: dict, year: int | None) -> str:
     parts = []
     for field, values in (d.get("changes") or {}).items():
         try:
@@ -113,7 +114,7 @@ def _fields_changed(d: dict, year: int) -> str:
     return _("Changed the organisation's %(changes)s") % {"changes": "; ".join(parts) or "—"}
 
 
-def _membership_started(d: dict, year: int) -> str:
+def _membership_started(d: dict, year: int | None) -> str:
     text = _("Added %(person)s to %(team)s as %(role)s, from %(start)s") % {
         "person": _name(d.get("person")),
         "team": _name(d.get("team")),
@@ -125,7 +126,7 @@ def _membership_started(d: dict, year: int) -> str:
     return text
 
 
-def _membership_deleted(d: dict, year: int) -> str:
+def _membership_deleted(d: dict, year: int | None) -> str:
     return _("Deleted the membership of %(person)s in %(team)s (%(role)s, from %(start)s)") % {
         "person": _name(d.get("person")),
         "team": _name(d.get("team")),
@@ -134,7 +135,7 @@ def _membership_deleted(d: dict, year: int) -> str:
     }
 
 
-def _period(values: dict, year: int) -> str:
+def _period(values: dict, year: int | None) -> str:
     if values.get("until"):
         return _("%(start)s to %(end)s") % {
             "start": _day(values.get("from"), year),
@@ -143,7 +144,7 @@ def _period(values: dict, year: int) -> str:
     return _("%(start)s onwards") % {"start": _day(values.get("from"), year)}
 
 
-def _membership_changed(d: dict, year: int) -> str:
+def _membership_changed(d: dict, year: int | None) -> str:
     return _("Changed the dates of %(person)s in %(team)s from %(before)s to %(after)s") % {
         "person": _name(d.get("person")),
         "team": _name(d.get("team")),
@@ -152,7 +153,7 @@ def _membership_changed(d: dict, year: int) -> str:
     }
 
 
-def _membership_ended(d: dict, year: int) -> str:
+def _membership_ended(d: dict, year: int | None) -> str:
     return _("Took %(person)s out of %(team)s on %(end)s (%(role)s since %(start)s)") % {
         "person": _name(d.get("person")),
         "team": _name(d.get("team")),
@@ -162,7 +163,7 @@ def _membership_ended(d: dict, year: int) -> str:
     }
 
 
-def _membership_moved(d: dict, year: int) -> str:
+def _membership_moved(d: dict, year: int | None) -> str:
     return _("Moved %(person)s from %(old)s to %(new)s, from %(day)s") % {
         "person": _name(d.get("person")),
         "old": _name(d.get("from_team")),
@@ -171,7 +172,7 @@ def _membership_moved(d: dict, year: int) -> str:
     }
 
 
-def _role_changed(d: dict, year: int) -> str:
+def _role_changed(d: dict, year: int | None) -> str:
     before = d.get("before") or {}
     return _("Made %(person)s %(new)s in %(team)s (was %(old)s), from %(day)s") % {
         "person": _name(d.get("person")),
@@ -182,13 +183,13 @@ def _role_changed(d: dict, year: int) -> str:
     }
 
 
-def _team_created(d: dict, year: int) -> str:
+def _team_created(d: dict, year: int | None) -> str:
     if d.get("import"):
         return _("Created the team %(team)s (from an import)") % {"team": _name(d.get("team"))}
     return _("Created the team %(team)s") % {"team": _name(d.get("team"))}
 
 
-def _team_deleted(d: dict, year: int) -> str:
+def _team_deleted(d: dict, year: int | None) -> str:
     members = d.get("members") or 0
     return ngettext(
         "Deleted the team %(team)s, with its %(count)d current membership",
@@ -197,35 +198,35 @@ def _team_deleted(d: dict, year: int) -> str:
     ) % {"team": _name(d.get("team")), "count": members}
 
 
-def _team_renamed(d: dict, year: int) -> str:
+def _team_renamed(d: dict, year: int | None) -> str:
     return _("Renamed the team “%(old)s” to “%(new)s”") % {
         "old": (d.get("before") or {}).get("name", "?"),
         "new": (d.get("after") or {}).get("name", "?"),
     }
 
 
-def _group_created(d: dict, year: int) -> str:
+def _group_created(d: dict, year: int | None) -> str:
     return _("Created the group %(group)s, joining %(teams)s") % {
         "group": _name(d.get("group")),
         "teams": _names(d.get("teams")),
     }
 
 
-def _group_deleted(d: dict, year: int) -> str:
+def _group_deleted(d: dict, year: int | None) -> str:
     return _("Deleted the group %(group)s (it joined %(teams)s)") % {
         "group": _name(d.get("group")),
         "teams": _names(d.get("teams")),
     }
 
 
-def _group_renamed(d: dict, year: int) -> str:
+def _group_renamed(d: dict, year: int | None) -> str:
     return _("Renamed the group “%(old)s” to “%(new)s”") % {
         "old": (d.get("before") or {}).get("name", "?"),
         "new": (d.get("after") or {}).get("name", "?"),
     }
 
 
-def _group_teams(d: dict, year: int) -> str:
+def _group_teams(d: dict, year: int | None) -> str:
     parts = []
     if d.get("added"):
         parts.append(
@@ -241,7 +242,7 @@ def _group_teams(d: dict, year: int) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _admin_change(d: dict, year: int) -> str:
+def _admin_change(d: dict, year: int | None) -> str:
     what = str(d.get("model_name") or d.get("model") or "?")
     name = d.get("name") or d.get("object_id") or ""
     sentence = {
@@ -252,7 +253,7 @@ def _admin_change(d: dict, year: int) -> str:
     return sentence % {"what": what, "name": name}
 
 
-def _person_left(d: dict, year: int) -> str:
+def _person_left(d: dict, year: int | None) -> str:
     return _("Marked %(person)s as left on %(day)s; they can sign in to their own data until %(until)s") % {
         "person": _name(d.get("person")),
         "day": _day(d.get("on"), year),
@@ -260,14 +261,14 @@ def _person_left(d: dict, year: int) -> str:
     }
 
 
-def _leaver_closed(d: dict, year: int) -> str:
+def _leaver_closed(d: dict, year: int | None) -> str:
     return _("Closed the account of %(person)s, who left on %(day)s, and erased their check-ins") % {
         "person": _name(d.get("person")),
         "day": _day(d.get("left_on"), year),
     }
 
 
-def _people_imported(d: dict, year: int) -> str:
+def _people_imported(d: dict, year: int | None) -> str:
     text = _("Imported %(file)s: %(new)s invited, %(changed)s changed, %(unchanged)s unchanged") % {
         "file": d.get("file") or _("a file"),
         "new": d.get("new", 0),
@@ -279,7 +280,7 @@ def _people_imported(d: dict, year: int) -> str:
     return text
 
 
-def _team_action_recorded(d: dict, year: int) -> str:
+def _team_action_recorded(d: dict, year: int | None) -> str:
     return _("Recorded a team action for %(team)s on %(day)s: “%(description)s”") % {
         "team": _name(d.get("team")),
         "day": _day(d.get("done_on"), year),
@@ -287,7 +288,7 @@ def _team_action_recorded(d: dict, year: int) -> str:
     }
 
 
-def _team_action_deleted(d: dict, year: int) -> str:
+def _team_action_deleted(d: dict, year: int | None) -> str:
     return _("Deleted the team action for %(team)s on %(day)s: “%(description)s”") % {
         "team": _name(d.get("team")),
         "day": _day(d.get("done_on"), year),
@@ -295,7 +296,8 @@ def _team_action_deleted(d: dict, year: int) -> str:
     }
 
 
-_SUMMARIES = {
+# Keyed by AuditEvent.Action; an event's `action` is read back from the database as a plain str.
+_SUMMARIES: dict[str, Callable[[dict, int | None], str]] = {
     AuditEvent.Action.K_LOWERING_SCHEDULED: _k_scheduled,
     AuditEvent.Action.K_RAISED: _k_raised,
     AuditEvent.Action.K_LOWERING_CANCELLED: _k_cancelled,

@@ -32,9 +32,10 @@ def user_for_invitation_token(token: str) -> User | None:
         payload = signing.loads(token, salt=_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.BadSignature:
         return None
-    if not isinstance(payload, dict):
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    if not isinstance(user_id, int):
         return None
-    user = User.objects.filter(pk=payload.get("u"), is_active=True, left_on=None).first()
+    user = User.objects.filter(pk=user_id, is_active=True, left_on=None).first()
     if user is None or not constant_time_compare(str(payload.get("p", "")), _password_fingerprint(user)):
         return None
     return user

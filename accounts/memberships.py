@@ -76,6 +76,7 @@ def do_start_membership(
     notify: bool = True,
 ) -> Membership:
     """Put `user` in `team` from `started_on` (default: the organisation's today) and tell them."""
+    started_on = started_on or team.organisation.today()
     membership = Membership(user=user, team=team, role=role, started_on=started_on, ended_on=ended_on)
     return do_add_membership(membership, actor=actor, notify=notify)
 

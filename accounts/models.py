@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from functools import cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -263,6 +264,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # user row every request loads anyway, so the two-step check costs no extra query. The
     # database default serves rows written with COPY (bench/seed.py).
     two_factor_enabled = models.BooleanField(_("two-step sign-in on"), default=False, db_default=False, editable=False)
+    # Moved by every change to this person's memberships (accounts/roles.py), so a session may keep
+    # the roles it read and trust them while this number, loaded with the user row on every
+    # request, is unchanged: a role granted or removed counts from the next request, on every device.
+    roles_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 
@@ -274,6 +279,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["email"]
+
+    if TYPE_CHECKING:
+        # Set on each request's user by django_otp's OTPMiddleware: whether the second step was passed.
+        def is_verified(self) -> bool: ...
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -288,6 +297,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.lower()
         if self.is_org_admin:
             self.is_staff = True
+        if not (args or self._state.adding or kwargs.get("force_insert")) and kwargs.get("update_fields") is None:
+            # An instance loaded before a membership changed must not write its old roles_version
+            # back (accounts/roles.py): only accounts.roles.moved writes that column.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "roles_version" and field.attname not in deferred
+            ]
         super().save(*args, **kwargs)
 
     @property
@@ -319,12 +337,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The roles this person holds in any team, looked up once per loaded instance.
 
         Middleware, menus and views all ask during one request; `request.user` is loaded
-        afresh for each request, and `refresh_from_db` forgets the answer.
+        afresh for each request, and `refresh_from_db` forgets the answer. For the signed-in
+        person, accounts.roles.RolesFromSessionMiddleware hands over the roles the session
+        keeps (`known_roles`) while `roles_version` is unchanged, so no query is made at all.
         """
-        if "_roles" not in self.__dict__:
+        roles: frozenset[str] | None = self.__dict__.get("_roles")
+        if roles is None:
             current = self.memberships.filter(ended_on__isnull=True).order_by()
-            self.__dict__["_roles"] = frozenset(current.values_list("role", flat=True).distinct())
-        return self.__dict__["_roles"]
+            roles = frozenset(current.values_list("role", flat=True).distinct())
+            self.__dict__["_roles"] = roles
+        return roles
+
+    def known_roles(self, roles: Iterable[str]) -> None:
+        """Use these roles for this instance instead of asking the database (see `roles`)."""
+        self.__dict__["_roles"] = frozenset(roles)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
         self.__dict__.pop("_roles", None)

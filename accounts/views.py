@@ -21,10 +21,11 @@ from .forms import OneTimeCodeForm, ProfileForm
 from .invitations import user_for_invitation_token
 from .navigation import nav_items_for
 from .redirects import safe_next
+from .requests import SignedInRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """Send each person to the first page their roles give them."""
     items = [item for item in nav_items_for(request.user) if item.order < 80]
     if items:
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -53,7 +54,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: SignedInRequest) -> HttpResponse:
     if not user_has_device(request.user, confirmed=True):
         return redirect("two_factor_setup")
     form = OneTimeCodeForm(request.POST or None)
@@ -69,7 +70,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: SignedInRequest) -> HttpResponse:
     if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
         return redirect("two_factor_verify")
     device = two_factor.pending_totp_device(request.user)
@@ -97,7 +98,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_backup_codes(request: SignedInRequest) -> HttpResponse:
     """Shows new backup codes once; POST makes a fresh set (the old ones stop working)."""
     if request.method == "POST":
         if not request.user.is_verified():
@@ -112,7 +113,7 @@ def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
+def two_factor_turn_off(request: SignedInRequest) -> HttpResponse:
     if two_factor.requires_two_factor(request.user):
         messages.error(request, _("Your role needs two-step sign-in, so it stays on."))
     else:

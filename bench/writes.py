@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from accounts import roles
 from accounts.models import Membership, Organisation, Team, User
 from checkins.actions import editable_dates
 from checkins.insights import SIGN_FIELDS
@@ -109,6 +110,8 @@ def setup_writers(count: int) -> list[Writer]:
                 SESSION_KEY: str(user.pk),
                 BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
+                # What signing in keeps in the session (accounts/roles.py): their roles, with the version read.
+                roles.SESSION_KEY: [user.roles_version, [Membership.Role.MEMBER]],
             }
             sessions.append(Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expire))
             writers.append(Writer(user.pk, key, get_random_string(32)))

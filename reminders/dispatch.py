@@ -83,7 +83,7 @@ def _member_teams(user_ids: list[int]) -> dict[int, set[int]]:
     return teams
 
 
-def _active_schedules(organisation_ids: Collection[int | None]) -> list[ReminderSchedule]:
+def _active_schedules(organisation_ids: Collection[int]) -> list[ReminderSchedule]:
     return list(
         ReminderSchedule.objects.filter(organisation_id__in=organisation_ids, is_active=True).select_related(
             "organisation"

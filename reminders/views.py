@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation, User
+from accounts.requests import SignedInRequest
 from accounts.weeks import monday_of
 from checkins.actions import LEAVE_MAX_DAYS
 from checkins.models import CheckIn, DayMark
@@ -52,7 +53,7 @@ def upcoming_reminder(user, preference: ReminderPreference, schedules) -> dateti
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     user = request.user
     preference = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)
     form = PreferenceForm(request.POST or None, instance=preference, today=user.local_today())
@@ -75,7 +76,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _organisation_for_log(request: HttpRequest) -> Organisation:
+def _organisation_for_log(request: SignedInRequest) -> Organisation:
     user = request.user
     if user.is_superuser:
         organisations = Organisation.objects.all()
@@ -84,13 +85,13 @@ def _organisation_for_log(request: HttpRequest) -> Organisation:
         if organisation is None:
             raise Http404
         return organisation
-    if user.is_org_admin and user.organisation_id:
+    if user.is_org_admin and user.organisation is not None:
         return user.organisation
     raise Http404
 
 
 @login_required
-def deliveries(request: HttpRequest) -> HttpResponse:
+def deliveries(request: SignedInRequest) -> HttpResponse:
     """Reminder emails sent per day, for the whole organisation only, under the organisation's k rule.
 
     Who was reminded says who had not checked in, so the log shows no names, no teams and no

@@ -128,7 +128,7 @@ def test_the_floor_runs_no_query_of_its_own(require_postgres, db, settings, monk
         for table in re.findall(r'(?:FROM|UPDATE|INTO) "(\w+)"', query["sql"])
     }
     assert len(tables) == len(queries.captured_queries) > 0
-    # Session, user, second-step device, and the roles the navigation reads: the request's, none of the view's.
+    # Session, user, second-step device (the roles ride in the session): the request's, none of the view's.
     assert tables <= {"django_session", "accounts_user", "otp_totp_totpdevice", "accounts_membership"}
 
 
@@ -163,7 +163,7 @@ def test_dashboards_are_measured_over_http_against_the_floor(require_postgres, t
     for item in measured.values():
         assert len(item.latencies_ms) == 3 and item.p95_ms >= item.p50_ms > 0 and item.bytes > 0
     assert measured["team dashboard Bench small"].queries == measured["team dashboard Bench large"].queries
-    assert measured["floor"].queries == 4  # session, user, second-step device, roles
+    assert measured["floor"].queries == 3  # session, user, second-step device; roles from the session
     assert measured["floor"].queries < measured["team dashboard Bench large"].queries
 
 

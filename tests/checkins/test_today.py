@@ -103,20 +103,21 @@ def test_a_blank_form_sent_after_the_day_was_saved_elsewhere_replaces_it_and_say
     assert (checkin.intrusive_thoughts, checkin.nourish, checkin.version) == (3, "from the laptop", 2)
 
 
-def test_saving_a_checkin_reads_the_session_user_and_roles_inserts_one_row_and_sums_its_week(alice_client, alice):
+def test_saving_a_checkin_reads_the_session_and_user_inserts_one_row_and_sums_its_week(alice_client, alice):
     alice_client.get(URL)  # a first request may renew the session, and caches the practices offered
     with CaptureQueriesContext(connection) as queries:
         response = alice_client.post(URL, form_data(level=2))
     assert response.status_code == 302
     statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
-    # Session, user, roles; no practices query (cached). Inside the test's transaction the save shows
-    # inside a savepoint; outside one, on PostgreSQL, it is that one statement alone.
+    # Session and user (the roles ride in the session: accounts/roles.py); no practices query (cached).
+    # Inside the test's transaction the save shows inside a savepoint; outside one, on PostgreSQL, it is
+    # that one statement alone.
     if uses_postgres():
         # One statement: the check-in, its practice links and its week's rollups (checkins/store.py).
-        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "WITH", "RELEASE"], statements
+        assert statements == ["SELECT", "SELECT", "SAVEPOINT", "WITH", "RELEASE"], statements
     else:
         # The insert, then one upsert adds it to the week's rollup (checkins/rollup.py).
-        assert statements == ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
+        assert statements == ["SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "RELEASE"], statements
 
 
 def test_an_edit_reads_then_writes_in_one_statement_on_postgresql(alice_client, alice, require_postgres):
@@ -127,15 +128,15 @@ def test_an_edit_reads_then_writes_in_one_statement_on_postgresql(alice_client, 
         response = alice_client.post(URL, form_data(level=3, version=1, practices=[str(breathing.pk)]))
     assert response.status_code == 302
     statements = [query["sql"].split(None, 1)[0] for query in queries.captured_queries]
-    # Session, user, roles; the saved check-in with its practices, then one statement that writes the
-    # check-in, its links and the rollups' difference if nobody saved the day in between.
-    assert statements == ["SELECT", "SELECT", "SELECT", "SELECT", "WITH"], statements
+    # Session, user (roles from the session); the saved check-in with its practices, then one statement
+    # that writes the check-in, its links and the rollups' difference if nobody saved the day in between.
+    assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
     checkin = CheckIn.objects.get(user=alice)
     assert (checkin.intrusive_thoughts, checkin.version, list(checkin.practices.all())) == (3, 2, [breathing])
     # Unticking a practice asks whether another day of the week still used it: the person's row is taken first.
     with CaptureQueriesContext(connection) as queries:
         alice_client.post(URL, form_data(level=3, version=2))
-    assert [query["sql"].split(None, 1)[0] for query in queries.captured_queries][3:] == [
+    assert [query["sql"].split(None, 1)[0] for query in queries.captured_queries][2:] == [
         "SELECT",
         "SAVEPOINT",
         "SELECT",
