@@ -546,30 +546,18 @@ def history(request: HttpRequest) -> HttpResponse:
         "index", wording.YOUR_INDEX, [(d.local_date, d.index) for d in days], first, local_today, days, weeks
     )
     pause = {checkin.local_date: checkin for checkin in checkins}
+
+    def answer_chart(field: str, title, **scale) -> dict:
+        """One of the person's own answers, day by day (mood and energy on 1-5, the optional questions on 0-4)."""
+        values = [(day, getattr(checkin, field)) for day, checkin in pause.items()]
+        return _chart_context(field, title, values, first, local_today, days, weeks, **scale)
+
     mood_energy_charts = [
-        _chart_context(
-            field,
-            title,
-            [(day, getattr(pause[day], field)) for day in pause],
-            first,
-            local_today,
-            days,
-            weeks,
-            five_point=True,
-        )
+        answer_chart(field, title, five_point=True)
         for field, title in (("mood", _("Your mood")), ("energy", _("Your energy")))
     ]
     answer_charts = [
-        _chart_context(
-            field,
-            title,
-            [(day, getattr(pause[day], field)) for day in pause],
-            first,
-            local_today,
-            days,
-            weeks,
-            answer=True,
-        )
+        answer_chart(field, title, answer=True)
         for field, title in (
             ("moral_distress", _("The gap between need and what you could give")),
             ("made_difference", _("Your work made a difference")),
