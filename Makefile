@@ -64,6 +64,12 @@ typecheck: $(VENV)/.installed-dev
 format-check: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), each on its own test database, var
+# directory and Redis databases (sts_checkin/test_workers.py); the browser journeys and the real
+# Celery workers spend much of their time waiting, so more processes than cores pays.
+# `make test TEST_PROCESSES=0` runs it in this one process.
+TEST_PROCESSES ?= 4
+
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
@@ -71,7 +77,7 @@ test: $(VENV)/.installed-dev messages
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench

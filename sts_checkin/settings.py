@@ -5,6 +5,7 @@ broker, local-memory cache, emails written to files) and is switched to real
 services with environment variables; see docs/operations.md, "Configuration".
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +13,12 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .test_workers import move_test_worker
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
+move_test_worker(os.environ, BASE_DIR / "var")  # only under pytest-xdist: see sts_checkin/test_workers.py
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)

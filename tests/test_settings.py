@@ -1,8 +1,13 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+from sts_checkin.celery import app as celery_app
+from sts_checkin.test_workers import move_test_worker
 
 from .conftest import BASE_DIR
 
@@ -122,3 +127,52 @@ def test_make_run_serves_on_the_port_it_is_given():
     assert "honcho start -f Procfile -p 8123" in plan.stdout
     assert "http://127.0.0.1:8123" in plan.stdout
     assert "runserver 127.0.0.1:$PORT" in (BASE_DIR / "Procfile").read_text()
+
+
+def test_outside_parallel_tests_the_environment_is_left_as_it_is():
+    environ = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/1", "REDIS_URL": "redis://127.0.0.1:6379/2"}
+    move_test_worker(environ, Path("/srv/var"))
+    assert environ == {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/1", "REDIS_URL": "redis://127.0.0.1:6379/2"}
+
+
+def test_each_parallel_test_process_gets_its_own_var_directory_and_redis_databases_once():
+    seen = []
+    for worker in ("gw0", "gw1", "gw2"):
+        environ = {
+            "PYTEST_XDIST_WORKER": worker,
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+            "REDIS_URL": "redis://:secret@127.0.0.1:6379/2",
+        }
+        move_test_worker(environ, Path("/srv/var"))
+        again = dict(environ)
+        move_test_worker(again, Path("/srv/var"))  # a worker process started by that test process
+        assert again == environ
+        seen.append((environ["VAR_DIR"], environ["CELERY_BROKER_URL"], environ["REDIS_URL"]))
+    assert seen == [
+        ("/srv/var/test-gw0", "redis://127.0.0.1:6379/1", "redis://:secret@127.0.0.1:6379/2"),
+        ("/srv/var/test-gw1", "redis://127.0.0.1:6379/3", "redis://:secret@127.0.0.1:6379/4"),
+        ("/srv/var/test-gw2", "redis://127.0.0.1:6379/5", "redis://:secret@127.0.0.1:6379/6"),
+    ]
+    environ = {"PYTEST_XDIST_WORKER": "gw1", "VAR_DIR": "/tmp/v", "REDIS_URL": "redis://127.0.0.1:6379"}
+    move_test_worker(environ, Path("/srv/var"))
+    assert (environ["VAR_DIR"], environ["REDIS_URL"]) == ("/tmp/v/test-gw1", "redis://127.0.0.1:6379/1")
+
+
+def test_too_many_parallel_test_processes_for_redis_is_a_clear_error():
+    environ = {
+        "PYTEST_XDIST_WORKER": "gw7",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+        "REDIS_URL": "redis://h/2",
+    }
+    with pytest.raises(RuntimeError, match=r"REDIS_URL for test process gw7 would need Redis database 16: run fewer"):
+        move_test_worker(environ, Path("/srv/var"))
+
+
+def test_this_test_process_and_its_celery_app_use_the_services_moved_for_it():
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        pytest.skip("runs in one process: nothing was moved")
+    assert Path(settings.VAR_DIR).name == f"test-{worker}"
+    assert celery_app.conf.broker_url == os.environ["CELERY_BROKER_URL"] == settings.CELERY_BROKER_URL
+    if settings.REDIS_URL:
+        assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]

@@ -60,18 +60,27 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def viewport(request) -> str:
-    return request.param
-
-
-# The browser's language (Accept-Language): every journey runs in English and in Spanish.
+# The browser's language (Accept-Language).
 LOCALES = {"en": "en-GB", "es": "es-ES"}
 
+# A journey that depends on both the screen size (`viewport`) and the language runs in pairs that
+# cover each once: Spanish, the longer text, on the narrow phone, and English on the desktop.
+# E2E_ALL_VARIANTS=1 runs every screen size in every language (four runs instead of two).
+PAIRED_VARIANTS = [("phone", "es"), ("desktop", "en")]
 
-@pytest.fixture(params=list(LOCALES), ids=list(LOCALES))
-def language(request) -> str:
-    return request.param
+
+def pytest_generate_tests(metafunc):
+    """Give `viewport` ("desktop" or "phone") and `language` ("en" or "es") to the tests that use
+    them, directly or through `page`."""
+    wanted = [name for name in ("viewport", "language") if name in metafunc.fixturenames]
+    if wanted == ["viewport", "language"]:
+        pairs = PAIRED_VARIANTS
+        if os.environ.get("E2E_ALL_VARIANTS") == "1":
+            pairs = [(kind, language) for kind in VIEWPORTS for language in LOCALES]
+        metafunc.parametrize(wanted, pairs, ids=["-".join(pair) for pair in pairs])
+    elif wanted:
+        values = list(VIEWPORTS) if wanted == ["viewport"] else list(LOCALES)
+        metafunc.parametrize(wanted[0], values)
 
 
 @pytest.fixture
