@@ -135,6 +135,24 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
             obj.organisation_id = admin_organisation_id(request)
         super().save_model(request, obj, form, change)
 
+    def confirmation_page(
+        self, request: HttpRequest, template: str, *, action: str, title: str, form: forms.Form, chosen: list, **extra
+    ) -> TemplateResponse:
+        """The page an action shows before it changes anything (templates/admin/accounts/action_confirmation.html):
+        `chosen` are the rows it will change, posted again with the confirmation."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "chosen": chosen,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": action,
+            "media": self.media,
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
 
 def _scope_choices(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
     """Limit a foreign-key dropdown to rows of the admin's own organisation."""
@@ -694,18 +712,15 @@ class MembershipAdmin(OrganisationScopedAdmin):
                     % {"team": team.name, "names": ", ".join(refused)},
                 )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Move to another team"),
-            "opts": self.model._meta,
-            "form": form,
-            "memberships": current,
-            "ended": [m for m in selected if not m.is_current],
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "move_to_another_team",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/accounts/membership/move_to_team.html", context)
+        return self.confirmation_page(
+            request,
+            "admin/accounts/membership/move_to_team.html",
+            action="move_to_another_team",
+            title=gettext("Move to another team"),
+            form=form,
+            chosen=current,
+            ended=[m for m in selected if not m.is_current],
+        )
 
     @admin.action(description=_("End membership (today)"), permissions=["change"])
     def end_memberships(self, request, queryset):
@@ -1241,19 +1256,16 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
             )
             return None
         organisation = people[0].organisation
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Mark as left the organisation"),
-            "opts": self.model._meta,
-            "form": form,
-            "people": people,
-            "access_days": organisation.leaver_access_days if organisation else 0,
-            "retention_days": organisation.retention_days if organisation else None,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "mark_as_left",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/accounts/user/mark_as_left.html", context)
+        return self.confirmation_page(
+            request,
+            "admin/accounts/user/mark_as_left.html",
+            action="mark_as_left",
+            title=gettext("Mark as left the organisation"),
+            form=form,
+            chosen=people,
+            access_days=organisation.leaver_access_days if organisation else 0,
+            retention_days=organisation.retention_days if organisation else None,
+        )
 
 
 admin.site.unregister(Group)
