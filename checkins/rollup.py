@@ -87,15 +87,18 @@ def added(checkin: CheckIn) -> list:
     return [item.add(checkin) for item in SUMS]
 
 
-def db_values(sums: Iterable) -> list:
-    """Sums (or differences of sums) in `SUMS` order, as the database takes them."""
-    return [_field(item.column).get_db_prep_save(value, connection) for item, value in zip(SUMS, sums, strict=True)]
-
-
 def _field(name: str) -> Field:
     field = CheckInRollup._meta.get_field(name)
     assert isinstance(field, Field), name
     return field
+
+
+_SUM_FIELDS = [_field(item.column) for item in SUMS]
+
+
+def db_values(sums: Iterable) -> list:
+    """Sums (or differences of sums) in `SUMS` order, as the database takes them."""
+    return [field.get_db_prep_save(value, connection) for field, value in zip(_SUM_FIELDS, sums, strict=True)]
 
 
 _INSERT_CHECKINS = f"""
