@@ -6,6 +6,7 @@ use it for their own admin screens (practice catalogue, reminder schedules, …)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
@@ -32,7 +33,7 @@ from .models import AuditEvent, Membership, Organisation, Team, TeamGroup, User,
 from .people_import import PersonResource
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 
 class _MemberCount(TypedDict):
@@ -135,6 +136,24 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
             obj.organisation_id = admin_organisation_id(request)
         super().save_model(request, obj, form, change)
 
+    def confirmation_page(
+        self, request: HttpRequest, template: str, *, action: str, title: str, form: forms.Form, chosen: list, **extra
+    ) -> TemplateResponse:
+        """The page an action shows before it changes anything (templates/admin/accounts/action_confirmation.html):
+        `chosen` are the rows it will change, posted again with the confirmation."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "chosen": chosen,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": action,
+            "media": self.media,
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
 
 def _scope_choices(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
     """Limit a foreign-key dropdown to rows of the admin's own organisation."""
@@ -183,6 +202,43 @@ def _scoped_form(form_class, request: HttpRequest, **attrs):
     if not request.user.is_superuser:
         attrs.setdefault("scope_organisation_id", admin_organisation_id(request))
     return type(form_class.__name__, (form_class,), attrs)
+
+
+class ScopedFormAdmin(OrganisationScopedAdmin):
+    """An admin whose form knows who is using it (`_scoped_form`)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = _scoped_form(self.form, request)
+        return super().get_form(request, obj, change, **kwargs)
+
+
+class RecordedDeletionAdmin(OrganisationScopedAdmin):
+    """An admin whose deletions, one or many at once, are each written to the audit log first."""
+
+    def _record_deletion(self, request: HttpRequest, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+
+class ChoiceFilter(admin.SimpleListFilter):
+    """A list filter whose `options` map each value to its label and what it keeps of the list."""
+
+    options: dict[str, tuple[StrOrPromise, Callable[[models.QuerySet], models.QuerySet]]] = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _keep) in self.options.items()]
+
+    def queryset(self, request, queryset):
+        chosen = self.options.get(self.value() or "")
+        return chosen[1](queryset) if chosen else queryset
 
 
 # --- Organisation: k is changed by accounts.thresholds ------------------------------------------
@@ -253,16 +309,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     readonly_fields = ["scheduled_k_change"]
 
     def get_fields(self, request, obj=None):
-        fields = [
-            "name",
-            "time_zone",
-            "language",
-            "anonymity_k",
-            *CONTACT_FIELDS,
-            "support_person",
-            "retention_days",
-            "leaver_access_days",
-        ]
+        fields = list(OrganisationForm.Meta.fields)
         if obj is not None:
             fields.insert(4, "scheduled_k_change")
         return fields
@@ -497,7 +544,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(OrganisationScopedAdmin):
+class TeamAdmin(ScopedFormAdmin, RecordedDeletionAdmin):
     form = UniqueNameInOrganisationForm
     list_display = ["name", "organisation", "member_count"]
     list_filter = ["organisation"]
@@ -510,10 +557,6 @@ class TeamAdmin(OrganisationScopedAdmin):
             .get_queryset(request)
             .annotate(_member_count=models.Count("memberships", filter=models.Q(memberships__ended_on__isnull=True)))
         )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(self.form, request)
-        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("people now"), ordering="_member_count")
     def member_count(self, team: WithAnnotations[Team, _MemberCount]) -> int:
@@ -576,29 +619,14 @@ class TeamAdmin(OrganisationScopedAdmin):
             },
         )
 
-    def delete_model(self, request, obj):
-        self._record_deletion(request, obj)
-        super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        for team in queryset:
-            self._record_deletion(request, team)
-        super().delete_queryset(request, queryset)
-
-
-class MembershipStatusFilter(admin.SimpleListFilter):
+class MembershipStatusFilter(ChoiceFilter):
     title = _("status")
     parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [("current", _("Current")), ("ended", _("Ended"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "current":
-            return queryset.filter(ended_on__isnull=True)
-        if self.value() == "ended":
-            return queryset.filter(ended_on__isnull=False)
-        return queryset
+    options = {
+        "current": (_("Current"), lambda rows: rows.filter(ended_on__isnull=True)),
+        "ended": (_("Ended"), lambda rows: rows.filter(ended_on__isnull=False)),
+    }
 
 
 class MoveForm(forms.Form):
@@ -614,7 +642,7 @@ class MoveForm(forms.Form):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganisationScopedAdmin):
+class MembershipAdmin(ScopedFormAdmin):
     form = MembershipForm
     organisation_lookup = "team__organisation"
     list_display = ["user", "team", "role", "started_on", "ended_on"]
@@ -623,10 +651,6 @@ class MembershipAdmin(OrganisationScopedAdmin):
     autocomplete_fields = ["user", "team"]
     actions = ["move_to_another_team", "end_memberships"]
     list_select_related = ["user", "team"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(MembershipForm, request)
-        return super().get_form(request, obj, change, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # An ended membership is history: organisation admins can read it, not rewrite it.
@@ -694,18 +718,15 @@ class MembershipAdmin(OrganisationScopedAdmin):
                     % {"team": team.name, "names": ", ".join(refused)},
                 )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Move to another team"),
-            "opts": self.model._meta,
-            "form": form,
-            "memberships": current,
-            "ended": [m for m in selected if not m.is_current],
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "move_to_another_team",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/accounts/membership/move_to_team.html", context)
+        return self.confirmation_page(
+            request,
+            "admin/accounts/membership/move_to_team.html",
+            action="move_to_another_team",
+            title=gettext("Move to another team"),
+            form=form,
+            chosen=current,
+            ended=[m for m in selected if not m.is_current],
+        )
 
     @admin.action(description=_("End membership (today)"), permissions=["change"])
     def end_memberships(self, request, queryset):
@@ -752,15 +773,11 @@ class TeamGroupForm(UniqueNameInOrganisationForm):
 
 
 @admin.register(TeamGroup)
-class TeamGroupAdmin(OrganisationScopedAdmin):
+class TeamGroupAdmin(ScopedFormAdmin, RecordedDeletionAdmin):
     form = TeamGroupForm
     list_display = ["name", "team_names", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name", "teams__name"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(self.form, request)
-        return super().get_form(request, obj, change, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("teams")
@@ -830,15 +847,6 @@ class TeamGroupAdmin(OrganisationScopedAdmin):
             detail={"group": {"id": group.pk, "name": group.name}, "teams": _team_refs(group.teams.all())},
         )
 
-    def delete_model(self, request, obj):
-        self._record_deletion(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for group in queryset:
-            self._record_deletion(request, group)
-        super().delete_queryset(request, queryset)
-
 
 def _team_refs(teams) -> list[dict]:
     return sorted(({"id": t.pk, "name": t.name} for t in teams), key=lambda t: t["name"].lower())
@@ -890,11 +898,7 @@ class MembershipHistoryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    has_change_permission = has_delete_permission = has_add_permission
 
 
 class PersonAddForm(forms.ModelForm):
@@ -934,66 +938,45 @@ class PersonAddForm(forms.ModelForm):
         return cleaned
 
 
-class InvitationFilter(admin.SimpleListFilter):
+def _in_a_team() -> models.QuerySet:
+    return Membership.objects.current().values("user_id")
+
+
+class InvitationFilter(ChoiceFilter):
     title = _("invitation")
     parameter_name = "invitation"
-
-    def lookups(self, request, model_admin):
-        return [("pending", _("not accepted yet")), ("accepted", _("accepted"))]
-
-    def queryset(self, request, queryset):
-        # An invited person has an unusable password ("!…") until they choose one.
-        if self.value() == "pending":
-            return queryset.filter(password__startswith="!")
-        if self.value() == "accepted":
-            return queryset.exclude(password__startswith="!")
-        return queryset
+    # An invited person has an unusable password ("!…") until they choose one.
+    options = {
+        "pending": (_("not accepted yet"), lambda people: people.filter(password__startswith="!")),
+        "accepted": (_("accepted"), lambda people: people.exclude(password__startswith="!")),
+    }
 
 
-class TeamPlaceFilter(admin.SimpleListFilter):
+class TeamPlaceFilter(ChoiceFilter):
     title = _("team")
     parameter_name = "place"
-
-    def lookups(self, request, model_admin):
-        return [("none", _("no team")), ("some", _("in a team"))]
-
-    def queryset(self, request, queryset):
-        in_a_team = Membership.objects.current().values("user_id")
-        if self.value() == "none":
-            return queryset.exclude(pk__in=in_a_team)
-        if self.value() == "some":
-            return queryset.filter(pk__in=in_a_team)
-        return queryset
+    options = {
+        "none": (_("no team"), lambda people: people.exclude(pk__in=_in_a_team())),
+        "some": (_("in a team"), lambda people: people.filter(pk__in=_in_a_team())),
+    }
 
 
-class LeftFilter(admin.SimpleListFilter):
+class LeftFilter(ChoiceFilter):
     title = _("left")
     parameter_name = "left"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("still here")), ("yes", _("left"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(left_on__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(left_on__isnull=False)
-        return queryset
+    options = {
+        "no": (_("still here"), lambda people: people.filter(left_on__isnull=True)),
+        "yes": (_("left"), lambda people: people.filter(left_on__isnull=False)),
+    }
 
 
-class TwoStepFilter(admin.SimpleListFilter):
+class TwoStepFilter(ChoiceFilter):
     title = _("two-step sign-in")
     parameter_name = "two_step"
-
-    def lookups(self, request, model_admin):
-        return [("missing", _("needed but not on")), ("on", _("on"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "missing":
-            return needs_two_step(queryset).filter(two_factor_enabled=False)
-        if self.value() == "on":
-            return queryset.filter(two_factor_enabled=True)
-        return queryset
+    options = {
+        "missing": (_("needed but not on"), lambda people: needs_two_step(people).filter(two_factor_enabled=False)),
+        "on": (_("on"), lambda people: people.filter(two_factor_enabled=True)),
+    }
 
 
 class LeaverConfirmForm(forms.Form):
@@ -1241,19 +1224,16 @@ class PersonAdmin(ImportMixin, OrganisationScopedAdmin, DjangoUserAdmin):
             )
             return None
         organisation = people[0].organisation
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Mark as left the organisation"),
-            "opts": self.model._meta,
-            "form": form,
-            "people": people,
-            "access_days": organisation.leaver_access_days if organisation else 0,
-            "retention_days": organisation.retention_days if organisation else None,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "mark_as_left",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/accounts/user/mark_as_left.html", context)
+        return self.confirmation_page(
+            request,
+            "admin/accounts/user/mark_as_left.html",
+            action="mark_as_left",
+            title=gettext("Mark as left the organisation"),
+            form=form,
+            chosen=people,
+            access_days=organisation.leaver_access_days if organisation else 0,
+            retention_days=organisation.retention_days if organisation else None,
+        )
 
 
 admin.site.unregister(Group)
@@ -1275,8 +1255,7 @@ class ReadOnlyScopedAdmin(OrganisationScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    has_delete_permission = has_change_permission
 
 
 @admin.register(AuditEvent)

@@ -13,7 +13,6 @@ afterwards; nothing consumes them.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import resource
@@ -26,14 +25,10 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from .seed import EMAIL_DOMAIN, TIME_ZONE, insert_organisation
+from .seed import EMAIL_DOMAIN, copy_people, copy_text, insert_organisation
 
 REMINDERS_ORG = "Bench reminders"
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def _copy(cursor, table: str, columns: tuple[str, ...], text: str) -> None:
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
 
 
 def _org_id(cursor) -> int | None:
@@ -74,51 +69,21 @@ def ensure_people(count: int, team_size: int = 100) -> float:
     now = datetime.now(UTC).isoformat()
     with transaction.atomic(), connection.cursor() as cursor:
         org = insert_organisation(cursor, REMINDERS_ORG)
-        teams = (count + team_size - 1) // team_size
-        _copy(
-            cursor,
-            "accounts_team",
-            ("organisation_id", "name", "created_at"),
-            "".join(f"{org}\tReminded {t:05d}\t{now}\n" for t in range(teams)),
-        )
-        cursor.execute("SELECT id FROM accounts_team WHERE organisation_id = %s ORDER BY name", [org])
-        team_ids = [row[0] for row in cursor.fetchall()]
-        _copy(
-            cursor,
-            "accounts_user",
-            (
-                "password",
-                "is_superuser",
-                "email",
-                "display_name",
-                "time_zone",
-                "language",
-                "organisation_id",
-                "is_org_admin",
-                "is_active",
-                "is_staff",
-                "date_joined",
-            ),
-            "".join(
-                f"!\tf\tdue-{i:06d}@{EMAIL_DOMAIN}\t\t{TIME_ZONE}\t\t{org}\tf\tt\tf\t{now}\n" for i in range(count)
-            ),
-        )
-        cursor.execute("SELECT id FROM accounts_user WHERE organisation_id = %s ORDER BY email", [org])
-        user_ids = [row[0] for row in cursor.fetchall()]
-        joined = datetime.now(UTC).date().isoformat()
-        _copy(
-            cursor,
-            "accounts_membership",
-            ("role", "created_at", "started_on", "user_id", "team_id"),
-            "".join(f"member\t{now}\t{joined}\t{uid}\t{team_ids[i // team_size]}\n" for i, uid in enumerate(user_ids)),
-        )
+        teams = {
+            f"Reminded {t:05d}": [
+                (f"due-{i:06d}@{EMAIL_DOMAIN}", "member") for i in range(t * team_size, min(count, (t + 1) * team_size))
+            ]
+            for t in range((count + team_size - 1) // team_size)
+        }
+        today = datetime.now(UTC).date().isoformat()
+        user_ids = copy_people(cursor, org, teams, password="!", date_joined=now, started_on=today).values()
         cursor.execute(
             "INSERT INTO reminders_reminderschedule (organisation_id, team_id, weekdays, local_time, time_zone, "
             "channel, message, is_active, created_at) "
             "VALUES (%s, NULL, '0123456', '00:00', '', 'email', '', true, now())",
             [org],
         )
-        _copy(
+        copy_text(
             cursor,
             "reminders_reminderpreference",
             ("weekdays", "paused", "opted_out", "next_reminder_at", "updated_at", "user_id"),

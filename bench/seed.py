@@ -138,7 +138,7 @@ class SeedReport:
         return self.total_rows / self.seconds if self.seconds else 0.0
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], text: str) -> None:
+def copy_text(cursor, table: str, columns: tuple[str, ...], text: str) -> None:
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
 
 
@@ -279,6 +279,53 @@ def insert_organisation(cursor, name: str) -> int:
     return cursor.fetchone()[0]
 
 
+def copy_people(
+    cursor,
+    org_id: int,
+    teams: dict[str, list[tuple[str, str]]],
+    *,
+    password: str,
+    date_joined: str,
+    started_on: str,
+    admins: tuple[str, ...] = (),
+) -> dict[str, int]:
+    """COPY an organisation's teams, people and memberships; the user id of each email.
+
+    `teams` maps each team's name to its people as (email, role); `admins` are organisation
+    admins in no team. Everyone shares one password hash and the date they joined.
+    """
+    now = datetime.now(UTC).isoformat()
+    copy_text(
+        cursor,
+        "accounts_team",
+        ("organisation_id", "name", "created_at"),
+        "".join(f"{org_id}\t{name}\t{now}\n" for name in teams),
+    )
+    cursor.execute("SELECT id, name FROM accounts_team WHERE organisation_id = %s", [org_id])
+    team_ids = {name: team_id for team_id, name in cursor.fetchall()}
+
+    def user_line(email: str, admin: bool) -> str:
+        flag = "t" if admin else "f"
+        return f"{password}\t\\N\tf\t{email}\t\t{TIME_ZONE}\t\t{org_id}\t{flag}\tt\t{flag}\t{date_joined}\n"
+
+    lines = [user_line(email, admin=True) for email in admins]
+    lines += [user_line(email, admin=False) for people in teams.values() for email, _role in people]
+    copy_text(cursor, "accounts_user", USER_COLUMNS, "".join(lines))
+    cursor.execute("SELECT id, email FROM accounts_user WHERE organisation_id = %s", [org_id])
+    user_ids = {email: user_id for user_id, email in cursor.fetchall()}
+    copy_text(
+        cursor,
+        "accounts_membership",
+        ("role", "created_at", "started_on", "user_id", "team_id"),
+        "".join(
+            f"{role}\t{now}\t{started_on}\t{user_ids[email]}\t{team_ids[name]}\n"
+            for name, people in teams.items()
+            for email, role in people
+        ),
+    )
+    return user_ids
+
+
 def _skip_triggers(cursor) -> bool:
     """Skip the row-by-row foreign-key triggers during the load (needs a superuser; the data is consistent)."""
     try:
@@ -313,56 +360,34 @@ def seed(
     today = today or datetime.now(UTC).date()
     first_day = today - timedelta(days=days)
     password = make_password(BENCH_PASSWORD)  # once, for everybody
-    now = datetime.now(UTC).isoformat()
     report = SeedReport()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         fast = _skip_triggers(cursor)
         org_id = insert_organisation(cursor, org_name)
         prefix = "" if org_name == ORG_NAME else f"o{org_id}-"
-        _copy(
-            cursor,
-            "accounts_team",
-            ("organisation_id", "name", "created_at"),
-            "".join(f"{org_id}\tTeam {t:04d}\t{now}\n" for t in range(teams)),
-        )
-        cursor.execute("SELECT id, name FROM accounts_team WHERE organisation_id = %s", [org_id])
-        team_ids = {name: team_id for team_id, name in cursor.fetchall()}
-
-        def user_line(email: str, admin: bool = False) -> str:
-            flag = "t" if admin else "f"
-            return (
-                f"{password}\t\\N\tf\t{email}\t\t{TIME_ZONE}\t\t{org_id}\t{flag}\tt\t{flag}\t{first_day} 09:00:00+00\n"
-            )
-
-        lines = [user_line(f"{prefix}admin@{EMAIL_DOMAIN}", admin=True)]
-        lines += [
-            user_line(f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}") for t in range(teams) for p in range(team_size)
-        ]
-        _copy(cursor, "accounts_user", USER_COLUMNS, "".join(lines))
-        cursor.execute("SELECT id, email FROM accounts_user WHERE organisation_id = %s", [org_id])
-        user_ids = {email: user_id for user_id, email in cursor.fetchall()}
-
+        team_people = {
+            f"Team {t:04d}": [
+                (f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}", "supervisor" if p == 0 else "member")
+                for p in range(team_size)
+            ]
+            for t in range(teams)
+        }
         # Everyone joined on the Monday on or before the first seeded day, so every week of the
         # history is a whole week of membership and counts (Membership.whole_week).
-        joined = (first_day - timedelta(days=first_day.weekday())).isoformat()
-        memberships = []
-        members: list[int] = []
-        for t in range(teams):
-            team_id = team_ids[f"Team {t:04d}"]
-            for p in range(team_size):
-                user_id = user_ids[f"{prefix}t{t:04d}-p{p:02d}@{EMAIL_DOMAIN}"]
-                role = "supervisor" if p == 0 else "member"
-                memberships.append(f"{role}\t{now}\t{joined}\t{user_id}\t{team_id}\n")
-                if p:
-                    members.append(user_id)
-        _copy(
+        user_ids = copy_people(
             cursor,
-            "accounts_membership",
-            ("role", "created_at", "started_on", "user_id", "team_id"),
-            "".join(memberships),
+            org_id,
+            team_people,
+            password=password,
+            date_joined=f"{first_day} 09:00:00+00",
+            started_on=(first_day - timedelta(days=first_day.weekday())).isoformat(),
+            admins=(f"{prefix}admin@{EMAIL_DOMAIN}",),
         )
-        report.rows.update({"organisations": 1, "teams": teams, "users": len(lines), "memberships": len(memberships)})
+        members = [user_ids[email] for people in team_people.values() for email, role in people if role == "member"]
+        report.rows.update(
+            {"organisations": 1, "teams": teams, "users": len(user_ids), "memberships": teams * team_size}
+        )
 
         cursor.execute("SELECT id FROM checkins_practice WHERE organisation_id IS NULL ORDER BY id")
         practice_ids = [row[0] for row in cursor.fetchall()]
@@ -388,8 +413,8 @@ def seed(
         checkins = links = 0
         while (chunk := chunks.get()) is not None:
             checkin_text, link_text, checkin_count, link_count = chunk
-            _copy(cursor, "checkins_checkin", CHECKIN_COLUMNS, checkin_text)
-            _copy(cursor, "checkins_checkin_practices", ("checkin_id", "practice_id"), link_text)
+            copy_text(cursor, "checkins_checkin", CHECKIN_COLUMNS, checkin_text)
+            copy_text(cursor, "checkins_checkin_practices", ("checkin_id", "practice_id"), link_text)
             checkins += checkin_count
             links += link_count
             log(f"  … {checkins:,} check-ins loaded", end="\r")

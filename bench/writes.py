@@ -279,6 +279,8 @@ def measure_writes(writers_count: int = 400, concurrency: int = 16, rounds: int 
                         f"p95 {result.percentile(0.95):.1f} ms, {result.errors} errors"
                     )
                 clear_writes()
+        if any(r.errors for rounds_ in measured.values() for r in rounds_):
+            server.show_log(log)
 
     def median_round(kind: str) -> Round:
         return sorted(measured[kind], key=lambda r: r.per_s)[len(measured[kind]) // 2]

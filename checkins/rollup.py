@@ -15,16 +15,18 @@ the check-ins themselves, whole weeks at a time, by the same statements whoever 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from accounts.models import User
 from accounts.weeks import monday_of
 
-from .models import CheckInRollup, PracticeRollup
+from .models import SCORE_FIELDS, CheckIn, CheckInRollup, PracticeRollup
 
 EARLIEST = date(1, 1, 1)
 LATEST = date(9999, 12, 31)
@@ -39,18 +41,73 @@ _MONTH = {
     "sqlite": "date(c.local_date, 'start of month')",
 }
 
-_INSERT_CHECKINS = """
-INSERT INTO {rollup} (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
-                      exhaustion_sum, high, exposure, workload_sum, workload_answers, moral_distress_sum,
-                      moral_distress_answers, made_difference_sum, made_difference_answers, last_day_off)
-SELECT c.user_id, {week}, {month}, COUNT(*), SUM(c.sts_index), SUM(c.intrusion_score), SUM(c.avoidance_score),
-       SUM(c.arousal_score), SUM(c.exhaustion_score), SUM(CASE WHEN c.band = 'high' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN c.exposure THEN 1 ELSE 0 END), COALESCE(SUM(c.workload), 0), COUNT(c.workload),
-       COALESCE(SUM(c.moral_distress), 0), COUNT(c.moral_distress), COALESCE(SUM(c.made_difference), 0),
-       COUNT(c.made_difference), MAX(CASE WHEN c.day_off THEN c.local_date END)
+
+@dataclass(frozen=True)
+class Sum:
+    """A column of `CheckInRollup` that adds up its check-ins: what one check-in adds (`add`, in Python,
+    for the saves that add one at a time) and the same over all the check-ins `c` of a part of a week
+    (`sql`, for `rebuild`). tests/checkins/test_rollup.py checks that the two agree."""
+
+    column: str
+    add: Callable[[CheckIn], Any]
+    sql: str
+
+
+def _score(name: str) -> Sum:
+    return Sum(f"{name.removesuffix('_score')}_sum", lambda checkin: getattr(checkin, name), f"SUM(c.{name})")
+
+
+def _optional_answer(name: str) -> tuple[Sum, Sum]:
+    """The sum of an optional answer and how many gave it (a mean over the answers only)."""
+    return (
+        Sum(f"{name}_sum", lambda checkin: getattr(checkin, name) or 0, f"COALESCE(SUM(c.{name}), 0)"),
+        Sum(f"{name}_answers", lambda checkin: int(getattr(checkin, name) is not None), f"COUNT(c.{name})"),
+    )
+
+
+# Every summed column, in table order: the scores (not the band), the heavy days, the days of
+# exposure, then the optional answers.
+SUMS: tuple[Sum, ...] = (
+    *(_score(name) for name in SCORE_FIELDS if name != "band"),
+    Sum(
+        "high",
+        lambda checkin: int(checkin.band == CheckIn.Band.HIGH),
+        f"SUM(CASE WHEN c.band = '{CheckIn.Band.HIGH.value}' THEN 1 ELSE 0 END)",
+    ),
+    Sum("exposure", lambda checkin: int(checkin.exposure), "SUM(CASE WHEN c.exposure THEN 1 ELSE 0 END)"),
+    *_optional_answer("workload"),
+    *_optional_answer("moral_distress"),
+    *_optional_answer("made_difference"),
+)
+SUM_COLUMNS = ", ".join(item.column for item in SUMS)
+
+
+def added(checkin: CheckIn) -> list:
+    """What one check-in adds to its part of the week, in `SUMS` order."""
+    return [item.add(checkin) for item in SUMS]
+
+
+def _field(name: str) -> Field:
+    field = CheckInRollup._meta.get_field(name)
+    assert isinstance(field, Field), name
+    return field
+
+
+_SUM_FIELDS = [_field(item.column) for item in SUMS]
+
+
+def db_values(sums: Iterable) -> list:
+    """Sums (or differences of sums) in `SUMS` order, as the database takes them."""
+    return [field.get_db_prep_save(value, connection) for field, value in zip(_SUM_FIELDS, sums, strict=True)]
+
+
+_INSERT_CHECKINS = f"""
+INSERT INTO {{rollup}} (user_id, week, month, checkins, {SUM_COLUMNS}, last_day_off)
+SELECT c.user_id, {{week}}, {{month}}, COUNT(*), {", ".join(item.sql for item in SUMS)},
+       MAX(CASE WHEN c.day_off THEN c.local_date END)
 FROM checkins_checkin c
-WHERE {where}
-GROUP BY c.user_id, {week}, {month}
+WHERE {{where}}
+GROUP BY c.user_id, {{week}}, {{month}}
 """
 _INSERT_PRACTICES = """
 INSERT INTO {rollup} (user_id, week, month, practice_id)
@@ -69,26 +126,14 @@ def _statements(where: str) -> list[str]:
     ]
 
 
-_ADD_CHECKIN = """
-INSERT INTO {rollup} AS r (user_id, week, month, checkins, sts_index_sum, intrusion_sum, avoidance_sum, arousal_sum,
-                           exhaustion_sum, high, exposure, workload_sum, workload_answers, moral_distress_sum,
-                           moral_distress_answers, made_difference_sum, made_difference_answers, last_day_off)
-VALUES (%s, %s, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+# Each summed column of one check-in's row, added to the part's row when there is one already.
+ADD_SUMS_ON_CONFLICT = ", ".join(f"{item.column} = r.{item.column} + excluded.{item.column}" for item in SUMS)
+_ADD_CHECKIN = f"""
+INSERT INTO {{rollup}} AS r (user_id, week, month, checkins, {SUM_COLUMNS}, last_day_off)
+VALUES (%s, %s, %s, 1, {", ".join(["%s"] * len(SUMS))}, %s)
 ON CONFLICT (user_id, week, month) DO UPDATE SET
     checkins = r.checkins + 1,
-    sts_index_sum = r.sts_index_sum + excluded.sts_index_sum,
-    intrusion_sum = r.intrusion_sum + excluded.intrusion_sum,
-    avoidance_sum = r.avoidance_sum + excluded.avoidance_sum,
-    arousal_sum = r.arousal_sum + excluded.arousal_sum,
-    exhaustion_sum = r.exhaustion_sum + excluded.exhaustion_sum,
-    high = r.high + excluded.high,
-    exposure = r.exposure + excluded.exposure,
-    workload_sum = r.workload_sum + excluded.workload_sum,
-    workload_answers = r.workload_answers + excluded.workload_answers,
-    moral_distress_sum = r.moral_distress_sum + excluded.moral_distress_sum,
-    moral_distress_answers = r.moral_distress_answers + excluded.moral_distress_answers,
-    made_difference_sum = r.made_difference_sum + excluded.made_difference_sum,
-    made_difference_answers = r.made_difference_answers + excluded.made_difference_answers,
+    {ADD_SUMS_ON_CONFLICT},
     last_day_off = CASE WHEN r.last_day_off IS NULL OR excluded.last_day_off > r.last_day_off
                         THEN excluded.last_day_off ELSE r.last_day_off END
 """
@@ -109,24 +154,7 @@ def add_checkin(checkin, practice_ids: Iterable[int]) -> None:
             [
                 part[0],
                 *(ops.adapt_datefield_value(d) for d in part[1:]),
-                *(
-                    ops.adapt_decimalfield_value(value, 6, 2)
-                    for value in (
-                        checkin.sts_index,
-                        checkin.intrusion_score,
-                        checkin.avoidance_score,
-                        checkin.arousal_score,
-                        checkin.exhaustion_score,
-                    )
-                ),
-                int(checkin.band == checkin.Band.HIGH),
-                int(checkin.exposure),
-                checkin.workload or 0,
-                int(checkin.workload is not None),
-                checkin.moral_distress or 0,
-                int(checkin.moral_distress is not None),
-                checkin.made_difference or 0,
-                int(checkin.made_difference is not None),
+                *db_values(added(checkin)),
                 ops.adapt_datefield_value(day) if checkin.day_off else None,
             ],
         )

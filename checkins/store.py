@@ -37,6 +37,7 @@ from django.db import connection, models, transaction
 
 from accounts.weeks import monday_of
 
+from . import rollup
 from .models import CheckIn, CheckInRollup, PracticeRollup
 
 _LINKS = CheckIn.practices.through
@@ -45,21 +46,6 @@ _PRACTICE_ROLLUP = PracticeRollup._meta.db_table
 _CHECKIN = CheckIn._meta.db_table
 # Everything a first save writes, in table order (the primary key comes from the database).
 _INSERT_FIELDS = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
-_SUMS = (
-    "sts_index_sum",
-    "intrusion_sum",
-    "avoidance_sum",
-    "arousal_sum",
-    "exhaustion_sum",
-    "high",
-    "exposure",
-    "workload_sum",
-    "workload_answers",
-    "moral_distress_sum",
-    "moral_distress_answers",
-    "made_difference_sum",
-    "made_difference_answers",
-)
 
 
 def _part(day: date) -> tuple[date, date, date, date]:
@@ -67,35 +53,6 @@ def _part(day: date) -> tuple[date, date, date, date]:
     monday, first_of_month = monday_of(day), day.replace(day=1)
     last_of_month = day.replace(day=monthrange(day.year, day.month)[1])
     return monday, first_of_month, max(monday, first_of_month), min(monday + timedelta(days=6), last_of_month)
-
-
-def _sums(checkin: CheckIn) -> list:
-    """What one check-in adds to its part of the week, in `_SUMS` order."""
-    return [
-        checkin.sts_index,
-        checkin.intrusion_score,
-        checkin.avoidance_score,
-        checkin.arousal_score,
-        checkin.exhaustion_score,
-        int(checkin.band == CheckIn.Band.HIGH),
-        int(checkin.exposure),
-        checkin.workload or 0,
-        int(checkin.workload is not None),
-        checkin.moral_distress or 0,
-        int(checkin.moral_distress is not None),
-        checkin.made_difference or 0,
-        int(checkin.made_difference is not None),
-    ]
-
-
-def _prep(field_name: str, value):
-    return _concrete(CheckIn, field_name).get_db_prep_save(value, connection)
-
-
-def _concrete(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field), name
-    return field
 
 
 def _quoted(field: models.Field) -> str:
@@ -120,10 +77,10 @@ pr AS (INSERT INTO {_PRACTICE_ROLLUP} (user_id, week, month, practice_id)
        ON CONFLICT (user_id, week, month, practice_id) DO NOTHING),"""
     return f"""
 WITH c AS (INSERT INTO {_CHECKIN} ({columns}) VALUES ({", ".join(["%s"] * len(_INSERT_FIELDS))}) RETURNING id),
-r AS (INSERT INTO {_ROLLUP} AS r (user_id, week, month, checkins, {", ".join(_SUMS)}, last_day_off)
-      SELECT %s, %s, %s, 1, {", ".join(["%s"] * len(_SUMS))}, %s::date FROM c
+r AS (INSERT INTO {_ROLLUP} AS r (user_id, week, month, checkins, {rollup.SUM_COLUMNS}, last_day_off)
+      SELECT %s, %s, %s, 1, {", ".join(["%s"] * len(rollup.SUMS))}, %s::date FROM c
       ON CONFLICT (user_id, week, month) DO UPDATE SET checkins = r.checkins + 1,
-      {", ".join(f"{name} = r.{name} + excluded.{name}" for name in _SUMS)},
+      {rollup.ADD_SUMS_ON_CONFLICT},
       last_day_off = GREATEST(r.last_day_off, excluded.last_day_off) RETURNING 1),{practices if with_practices else ""}
 done AS (SELECT 1)
 SELECT id FROM c"""
@@ -138,8 +95,7 @@ def insert(checkin: CheckIn, practice_ids: Iterable[int]) -> int:
     week, month, _first, _last = _part(checkin.local_date)
     part = [checkin.user_id, week, month]
     values = [field.get_db_prep_save(field.pre_save(checkin, add=True), connection) for field in _INSERT_FIELDS]
-    sums = [_prep_sum(name, value) for name, value in zip(_SUMS, _sums(checkin), strict=True)]
-    params = [*values, *part, *sums, checkin.local_date if checkin.day_off else None]
+    params = [*values, *part, *rollup.db_values(rollup.added(checkin)), checkin.local_date if checkin.day_off else None]
     if ids:
         params += [ids, *part, ids]
     with connection.cursor() as cursor:
@@ -147,10 +103,6 @@ def insert(checkin: CheckIn, practice_ids: Iterable[int]) -> int:
         checkin.pk = cursor.fetchone()[0]
     checkin._state.adding = False
     return checkin.pk
-
-
-def _prep_sum(name: str, value):
-    return _concrete(CheckInRollup, name).get_db_prep_save(value, connection)
 
 
 @functools.cache
@@ -198,7 +150,8 @@ unused AS (DELETE FROM {_PRACTICE_ROLLUP} pr WHERE pr.user_id = %s AND pr.week =
                            AND l.checkin_id IN ({others}))),"""
     return f"""
 WITH c AS (UPDATE {_CHECKIN} SET {sets} WHERE id = %s AND version = %s RETURNING id),
-r AS (UPDATE {_ROLLUP} SET {", ".join(f"{name} = {name} + %s" for name in _SUMS)}, last_day_off = {last_day_off}
+r AS (UPDATE {_ROLLUP} SET {", ".join(f"{item.column} = {item.column} + %s" for item in rollup.SUMS)},
+      last_day_off = {last_day_off}
       WHERE user_id = %s AND week = %s AND month = %s AND EXISTS (SELECT 1 FROM c) RETURNING 1),{
         added if with_added else ""
     }{removed if with_removed else ""}
@@ -216,7 +169,7 @@ def update(old: CheckIn, new: CheckIn, old_practices: set[int], new_practices: s
     part: list[Any] = [new.user_id, week, month]
     others = [new.user_id, first, last, new.pk]
     values = [field.get_db_prep_save(field.pre_save(new, add=False), connection) for field in _UPDATE_FIELDS]
-    delta = [_prep_sum(name, b - a) for name, a, b in zip(_SUMS, _sums(old), _sums(new), strict=True)]
+    delta = rollup.db_values(b - a for a, b in zip(rollup.added(old), rollup.added(new), strict=True))
     added, removed = sorted(new_practices - old_practices), sorted(old_practices - new_practices)
     params: list[Any] = [*values, new.pk, old.version, *delta]
     if new.day_off:

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -199,7 +200,15 @@ def celery_worker_process(transactional_db, celery_worker_env):
     else:
         env["DATABASE_URL"] = f"sqlite:///{db_settings['NAME']}"
     env.update(celery_worker_env)
-    hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
+    # Output to a file: a pipe nobody reads fills up and stalls a worker that logs a lot.
+    with tempfile.TemporaryFile() as log:
+        process = start_celery_worker(env, "test", log)
+        yield process
+        stop_process(process)
+
+
+def start_celery_worker(env: dict[str, str], name: str, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """A Celery worker process (solo pool) with `env`, its log to `log`; named `name-<random>`."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -215,18 +224,21 @@ def celery_worker_process(transactional_db, celery_worker_env):
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            hostname,
+            f"{name}-{uuid.uuid4().hex[:8]}@%h",
         ],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     time.sleep(0.5)
     if process.poll() is not None:
-        raise RuntimeError(f"Celery worker failed to start: {process.stderr.read().decode()[-2000:]}")
-    yield process
-    stop_process(process)
+        output = b""
+        if log is not subprocess.DEVNULL:
+            log.seek(0)
+            output = log.read()
+        raise RuntimeError(f"Celery worker failed to start: {output.decode(errors='replace')[-2000:]}")
+    return process
 
 
 def stop_process(process: subprocess.Popen) -> None:

@@ -192,3 +192,19 @@ def test_page_weight_is_measured_under_gunicorn_with_pages_compressed():
         assert page.assets and all(asset.encoding == "gzip" for asset in page.assets.values()), page.name
     assert figures["page_check_in_html_sent_bytes"] == weights[0].html.compressed
     assert figures["page_check_in_requests"] == 1 + len(weights[0].assets)
+
+
+def test_a_failed_run_shows_the_end_of_the_server_log_and_keeps_it(tmp_path, capsys):
+    from bench import pages
+    from bench.server import Server
+
+    env = pages.environment(tmp_path)  # VAR_DIR in tmp_path
+    with pytest.raises(RuntimeError, match="the run failed"), Server(env) as server:
+        status, _ms, _size = writes.request(server.port, "/no-such-page/", cookie="")
+        raise RuntimeError(f"the run failed: {status}")
+    assert server.process.poll() is not None and server.log_path.exists()
+    shown = capsys.readouterr().err
+    assert str(server.log_path) in shown and "/no-such-page/" in shown
+    with Server(env) as server:
+        pass
+    assert not server.log_path.exists()

@@ -22,30 +22,14 @@ from .conftest import ratings
 SPLIT_WEEK_DAY = date(2026, 4, 29)
 
 
+# Every column of a rollup row but its id, read from the model rather than from `rollup.SUMS`, so
+# that the rows the saves wrote (checkins.store on PostgreSQL) and a rebuild wrote are compared whole.
+ROLLUP_COLUMNS = [field.attname for field in CheckInRollup._meta.concrete_fields if not field.primary_key]
+
+
 def snapshot(*users) -> tuple[list, list]:
     people = [user.pk for user in users]
-    checkins = sorted(
-        CheckInRollup.objects.filter(user_id__in=people).values_list(
-            "user_id",
-            "week",
-            "month",
-            "checkins",
-            "sts_index_sum",
-            "intrusion_sum",
-            "avoidance_sum",
-            "arousal_sum",
-            "exhaustion_sum",
-            "high",
-            "exposure",
-            "workload_sum",
-            "workload_answers",
-            "moral_distress_sum",
-            "moral_distress_answers",
-            "made_difference_sum",
-            "made_difference_answers",
-            "last_day_off",
-        )
-    )
+    checkins = sorted(CheckInRollup.objects.filter(user_id__in=people).values_list(*ROLLUP_COLUMNS))
     practices = sorted(
         PracticeRollup.objects.filter(user_id__in=people).values_list("user_id", "week", "month", "practice_id")
     )
@@ -224,3 +208,9 @@ def test_new_days_and_edits_of_one_week_at_the_same_moment_add_up(require_postgr
         assert results == [True, True, True, False, False]
         assert snapshot(alice) == rebuilt_snapshot(alice)
         assert CheckInRollup.objects.get(user=alice).checkins == 4
+
+
+def test_every_summed_column_of_the_rollup_row_has_one_definition():
+    summed = [item.column for item in rollup.SUMS]
+    assert len(set(summed)) == len(summed)
+    assert set(summed) == set(ROLLUP_COLUMNS) - {"user_id", "week", "month", "checkins", "last_day_off"}

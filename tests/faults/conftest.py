@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from contextlib import contextmanager, suppress
 from http.cookiejar import CookieJar
@@ -31,7 +30,7 @@ from django.db import connection
 
 from sts_checkin.celery import app as celery_app
 
-from ..conftest import BASE_DIR, stop_process
+from ..conftest import BASE_DIR, start_celery_worker, stop_process
 
 CLOSED_PORT = 6399  # nothing listens here: a Redis that is down
 
@@ -127,31 +126,7 @@ def web_server(**env_overrides: str):
 
 def start_worker(**env_overrides: str) -> subprocess.Popen:
     """A Celery worker process of our own (so a test may kill it), like `celery_worker_process`."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "sts_checkin",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"fault-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=service_env(**env_overrides),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(0.5)
-    assert process.poll() is None, "the Celery worker did not start"
-    return process
+    return start_celery_worker(service_env(**env_overrides), "fault")
 
 
 def kill(process: subprocess.Popen) -> None:
