@@ -177,7 +177,7 @@ class UniqueNameInOrganisationForm(forms.ModelForm):
         return cleaned
 
 
-def _scoped_form(form_class, request: HttpRequest, **attrs):
+def scoped_form(form_class, request: HttpRequest, **attrs):
     """A subclass of `form_class` that knows who is using it (forms have no request)."""
     attrs.setdefault("for_superuser", request.user.is_superuser)
     if not request.user.is_superuser:
@@ -470,7 +470,7 @@ class MembershipInline(admin.TabularInline):
         )
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = _scoped_form(MembershipForm, request)
+        kwargs["form"] = scoped_form(MembershipForm, request)
         return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -512,7 +512,7 @@ class TeamAdmin(OrganisationScopedAdmin):
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(self.form, request)
+        kwargs["form"] = scoped_form(self.form, request)
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("people now"), ordering="_member_count")
@@ -625,7 +625,7 @@ class MembershipAdmin(OrganisationScopedAdmin):
     list_select_related = ["user", "team"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(MembershipForm, request)
+        kwargs["form"] = scoped_form(MembershipForm, request)
         return super().get_form(request, obj, change, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -759,7 +759,7 @@ class TeamGroupAdmin(OrganisationScopedAdmin):
     search_fields = ["name", "teams__name"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(self.form, request)
+        kwargs["form"] = scoped_form(self.form, request)
         return super().get_form(request, obj, change, **kwargs)
 
     def get_queryset(self, request):
