@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -28,7 +27,6 @@ from accounts.weeks import LATE_WINDOW_DAYS
 from . import charts, insights, wording
 from .access import own_checkin_or_404
 from .actions import (
-    CHECKIN_FIELDS,
     do_cancel_days_off,
     do_erase_account,
     do_erase_checkins,
@@ -39,17 +37,9 @@ from .actions import (
     editable_dates,
     is_editable,
 )
-from .downloads import attachment, csv_attachment
-from .forms import (
-    FIVE_POINT_CHOICES,
-    RATING_CHOICES,
-    SIGNS,
-    WORKLOAD_CHOICES,
-    CheckInForm,
-    LeaveForm,
-)
-from .minute_views import export_minutes
-from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
+from .downloads import attachment, csv_attachment, export_json, export_table
+from .forms import SIGNS, CheckInForm, LeaveForm
+from .models import STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
 from .offered import offered_practices
 
 if TYPE_CHECKING:
@@ -661,95 +651,6 @@ def _my_data_page(request: SignedInRequest, errors: dict | None = None, status: 
     )
 
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "date",
-    *CHECKIN_FIELDS,
-    "practices",
-    *SCORE_FIELDS,
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
-def export_rows(user) -> list[dict]:
-    """All of one person's check-ins as plain values (numbers, keys, decrypted free text), oldest first."""
-    rows = []
-    for checkin in CheckIn.objects.filter(user=user).prefetch_related("practices").order_by("local_date"):
-        row: dict[str, object] = {"date": checkin.local_date.isoformat()}
-        for name in EXPORT_COLUMNS[1:]:
-            if name == "practices":
-                row[name] = sorted(practice.key for practice in checkin.practices.all())
-            elif name in {"created_at", "updated_at"}:
-                row[name] = getattr(checkin, name).isoformat()
-            else:
-                value = getattr(checkin, name)
-                row[name] = str(value) if isinstance(value, Decimal) else value
-        rows.append(row)
-    return rows
-
-
-def _words(choices) -> dict:
-    return {value: str(label) for value, label in choices}
-
-
-def export_table(user) -> list[list[str]]:
-    """One person's check-ins in the words of the form, in the active language, oldest first.
-
-    Days noted without ratings (rough days, days off) are rows of their own. The JSON export
-    keeps the machine-readable values.
-    """
-    yes, no = str(_("Yes")), str(_("No"))
-    rating = _words(RATING_CHOICES)
-    five = _words(FIVE_POINT_CHOICES)
-    workload = _words(WORKLOAD_CHOICES)
-    places = _words(STRESS_LOCATIONS)
-    kinds = _words(DayMark.Kind.choices)
-    header = [
-        str(_("Date")),
-        str(_("Noted as")),
-        *(str(label) for _name, label, _help in SIGNS),
-        str(_("Mood")),
-        str(_("Energy")),
-        str(_("Where do you notice stress in your body?")),
-        str(_("Did you hear or see something especially distressing today?")),
-        str(_("Did your workload feel manageable?")),
-        str(_("How much did the gap between what people needed and what you could give weigh on you today?")),
-        str(_("Today my work made a difference")),
-        str(_("This was a day off")),
-        str(_("What helped you reset today?")),
-        str(_("One moment that meant something today")),
-        str(_("Private note")),
-        str(wording.INDEX_LABEL),
-        str(_("Range")),
-    ]
-    marks = dict(DayMark.objects.filter(user=user).values_list("local_date", "kind"))
-    rows: dict[date, list[str]] = {}
-    for checkin in CheckIn.objects.filter(user=user).prefetch_related("practices").order_by("local_date"):
-        rows[checkin.local_date] = [
-            checkin.local_date.isoformat(),
-            kinds.get(marks.get(checkin.local_date), ""),
-            *(rating[getattr(checkin, name)] for name, _label, _help in SIGNS),
-            five.get(checkin.mood, ""),
-            five.get(checkin.energy, ""),
-            "; ".join(places.get(key, key) for key in checkin.stress_locations),
-            yes if checkin.exposure else no,
-            workload.get(checkin.workload, ""),
-            rating.get(checkin.moral_distress, ""),
-            rating.get(checkin.made_difference, ""),
-            yes if checkin.day_off else no,
-            "; ".join(str(practice.display_name) for practice in checkin.practices.all()),
-            checkin.nourish,
-            checkin.private_note,
-            formats.localize(checkin.sts_index),
-            str(checkin.get_band_display()),
-        ]
-    for local_date, kind in marks.items():
-        if local_date not in rows:
-            rows[local_date] = [local_date.isoformat(), kinds[kind], *([""] * (len(header) - 2))]
-    return [header, *(rows[day] for day in sorted(rows))]
-
-
 @login_required
 def export(request: SignedInRequest, fmt: str) -> HttpResponse:
     """The person's own check-ins, for them alone: in the form's words (CSV) or as plain values (JSON)."""
@@ -757,21 +658,7 @@ def export(request: SignedInRequest, fmt: str) -> HttpResponse:
         raise Http404
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "json":
-        payload = {
-            "exported_at": timezone.now().isoformat(),
-            "person": request.user.email,
-            "checkins": export_rows(request.user),
-            "days_noted": [
-                {"date": local_date.isoformat(), "kind": kind}
-                for local_date, kind in DayMark.objects.filter(user=request.user)
-                .order_by("local_date")
-                .values_list("local_date", "kind")
-            ],
-            "take_a_minute": export_minutes(request.user),
-        }
-        return attachment(
-            json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"
-        )
+        return attachment(export_json(request.user), "application/json", f"my-checkins-{stamp}.json")
     return csv_attachment(export_table(request.user), f"my-checkins-{stamp}.csv")
 
 
