@@ -196,7 +196,7 @@ class UniqueNameInOrganisationForm(forms.ModelForm):
         return cleaned
 
 
-def _scoped_form(form_class, request: HttpRequest, **attrs):
+def scoped_form(form_class, request: HttpRequest, **attrs):
     """A subclass of `form_class` that knows who is using it (forms have no request)."""
     attrs.setdefault("for_superuser", request.user.is_superuser)
     if not request.user.is_superuser:
@@ -205,10 +205,10 @@ def _scoped_form(form_class, request: HttpRequest, **attrs):
 
 
 class ScopedFormAdmin(OrganisationScopedAdmin):
-    """An admin whose form knows who is using it (`_scoped_form`)."""
+    """An admin whose form knows who is using it (`scoped_form`)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = _scoped_form(self.form, request)
+        kwargs["form"] = scoped_form(self.form, request)
         return super().get_form(request, obj, change, **kwargs)
 
 
@@ -517,7 +517,7 @@ class MembershipInline(admin.TabularInline):
         )
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = _scoped_form(MembershipForm, request)
+        kwargs["form"] = scoped_form(MembershipForm, request)
         return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

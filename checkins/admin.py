@@ -12,19 +12,22 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import OrganisationScopedAdmin, is_org_admin
+from accounts.admin import ScopedFormAdmin, admin_organisation_id, is_org_admin
 
 from .models import Practice
 
 
 class PracticeForm(forms.ModelForm):
+    # An organisation admin's organisation, set by accounts.admin.ScopedFormAdmin; their form has no organisation field.
+    scope_organisation_id: int | None = None
+
     class Meta:
         model = Practice
         fields = ["organisation", "key", "name", "description", "order", "is_active"]
 
     def clean_key(self) -> str:
         key = self.cleaned_data["key"]
-        organisation_id = getattr(self, "organisation_id", None)
+        organisation_id = self.scope_organisation_id
         if "organisation" in self.cleaned_data:
             organisation = self.cleaned_data.get("organisation")
             organisation_id = organisation.pk if organisation else None
@@ -42,7 +45,7 @@ class PracticeForm(forms.ModelForm):
 
 
 @admin.register(Practice)
-class PracticeAdmin(OrganisationScopedAdmin):
+class PracticeAdmin(ScopedFormAdmin):
     """Organisation admins add their own practices; the built-in ones are shown to them read-only."""
 
     form = PracticeForm
@@ -59,9 +62,10 @@ class PracticeAdmin(OrganisationScopedAdmin):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
             return queryset
-        if not is_org_admin(request):
+        organisation_id = admin_organisation_id(request)
+        if organisation_id is None:
             return queryset.none()
-        return queryset.filter(Q(organisation__isnull=True) | Q(organisation_id=request.user.organisation_id))
+        return queryset.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
 
     def _is_builtin(self, obj) -> bool:
         return obj is not None and obj.organisation_id is None
@@ -80,9 +84,3 @@ class PracticeAdmin(OrganisationScopedAdmin):
         if self._is_builtin(obj):
             return request.user.is_superuser
         return super().has_delete_permission(request, obj)
-
-    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not request.user.is_superuser:
-            form.organisation_id = request.user.organisation_id
-        return form

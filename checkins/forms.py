@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.text import format_lazy
@@ -11,8 +12,11 @@ from .actions import LEAVE_EARLIEST_DAYS_BACK, LEAVE_LATEST_DAYS_AHEAD, LEAVE_MA
 from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn
 from .offered import OfferedPractice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # (field, short name, one line on why we ask) — our own wording.
-SIGNS: list[tuple[str, str, str]] = [
+SIGNS: list[tuple[str, StrOrPromise, StrOrPromise]] = [
     (
         "intrusive_thoughts",
         _("Clients' stories coming back uninvited"),
@@ -214,6 +218,7 @@ class CheckInForm(forms.Form):
             # Its choices differ by organisation: a copy of its own. (Validating with no practices
             # offered, the shared field has no choices either, so any practice sent is refused.)
             practices = self.fields["practices"] = copy.deepcopy(type(self).base_fields["practices"])
+            assert isinstance(practices, forms.TypedMultipleChoiceField)
             practices.choices = [(practice.pk, practice.display_name) for practice in offered]
 
     @classmethod

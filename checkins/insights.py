@@ -160,9 +160,13 @@ class Trend:
     @property
     def direction(self) -> str:
         """'rising', 'falling', 'steady', or 'unknown' when either window has too few check-ins."""
-        if self.current_count < MIN_CHECKINS_FOR_TREND or self.previous_count < MIN_CHECKINS_FOR_TREND:
-            return "unknown"
         change = self.change
+        if (
+            change is None
+            or self.current_count < MIN_CHECKINS_FOR_TREND
+            or self.previous_count < MIN_CHECKINS_FOR_TREND
+        ):
+            return "unknown"
         if change >= RISING_DELTA:
             return "rising"
         if change <= -RISING_DELTA:
@@ -195,8 +199,16 @@ class PracticeObservation:
         return self.days_after >= MIN_DAYS_FOR_COMPARISON and self.days_otherwise >= MIN_DAYS_FOR_COMPARISON
 
     @property
+    def lighter_by(self) -> Decimal | None:
+        """How much lighter the day after using it was, on average; None when either side has no days."""
+        if self.next_day_after is None or self.next_day_otherwise is None:
+            return None
+        return self.next_day_otherwise - self.next_day_after
+
+    @property
     def seems_to_help(self) -> bool:
-        return self.comparable and (self.next_day_otherwise - self.next_day_after) >= HELPFUL_DIFFERENCE
+        lighter_by = self.lighter_by
+        return self.comparable and lighter_by is not None and lighter_by >= HELPFUL_DIFFERENCE
 
 
 @dataclass(frozen=True)
@@ -356,8 +368,9 @@ def what_seems_to_help(days: Sequence[Day]) -> list[PracticeObservation]:
         )
 
     def clearest_first(observation: PracticeObservation) -> tuple[int, Decimal, str]:
-        if observation.comparable:
-            return (0, observation.next_day_after - observation.next_day_otherwise, observation.key)
+        lighter_by = observation.lighter_by
+        if observation.comparable and lighter_by is not None:
+            return (0, -lighter_by, observation.key)
         return (1, Decimal(-observation.times_used), observation.key)
 
     return sorted(observations, key=clearest_first)

@@ -122,17 +122,3 @@ def nourish(request: SignedInRequest) -> HttpResponse:
         {"form": form, "moment": moment, "limit": FREE_TEXT_MAX_LENGTH},
         status=status,
     )
-
-
-def export_minutes(user) -> dict:
-    """What Take a minute kept for one person, for their own JSON download (decrypted for them alone)."""
-    return {
-        "meaningful_moments": [
-            {"date": moment.local_date.isoformat(), "text": moment.text}
-            for moment in MeaningfulMoment.objects.filter(user=user).order_by("local_date", "pk")
-        ],
-        "practices_noted": [
-            {"date": use.local_date.isoformat(), "practice": use.practice.key}
-            for use in PracticeUse.objects.filter(user=user).select_related("practice").order_by("local_date", "pk")
-        ],
-    }

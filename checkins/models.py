@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,9 +13,12 @@ from accounts.models import Organisation
 from . import insights
 from .crypto import EncryptedTextField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 FREE_TEXT_MAX_LENGTH = 2000
 
-STRESS_LOCATIONS: list[tuple[str, str]] = [
+STRESS_LOCATIONS: list[tuple[str, StrOrPromise]] = [
     ("head", _("Head")),
     ("jaw", _("Jaw or face")),
     ("neck_shoulders", _("Neck or shoulders")),
@@ -87,13 +91,13 @@ class Practice(models.Model):
         return str(self.display_name)
 
     @property
-    def display_name(self) -> str:
+    def display_name(self) -> StrOrPromise:
         if self.organisation_id is None and self.key in BUILTIN_PRACTICE_NAMES:
             return BUILTIN_PRACTICE_NAMES[self.key]
         return self.name
 
     @property
-    def display_description(self) -> str:
+    def display_description(self) -> StrOrPromise:
         if self.organisation_id is None and self.key in BUILTIN_PRACTICE_DESCRIPTIONS:
             return BUILTIN_PRACTICE_DESCRIPTIONS[self.key]
         return self.description

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,12 +21,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import DEFAULT_ANONYMITY_K
 from accounts.places import where_i_count
 from accounts.redirects import safe_next
+from accounts.requests import SignedInRequest
+from accounts.weeks import LATE_WINDOW_DAYS
 
 from . import charts, insights, wording
 from .access import own_checkin_or_404
 from .actions import (
-    CHECKIN_FIELDS,
-    LATE_WINDOW_DAYS,
     do_cancel_days_off,
     do_erase_account,
     do_erase_checkins,
@@ -37,18 +37,13 @@ from .actions import (
     editable_dates,
     is_editable,
 )
-from .downloads import attachment, csv_attachment
-from .forms import (
-    FIVE_POINT_CHOICES,
-    RATING_CHOICES,
-    SIGNS,
-    WORKLOAD_CHOICES,
-    CheckInForm,
-    LeaveForm,
-)
-from .minute_views import export_minutes
-from .models import SCORE_FIELDS, STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
+from .downloads import attachment, csv_attachment, export_json, export_table
+from .forms import SIGNS, CheckInForm, LeaveForm
+from .models import STRESS_LOCATIONS, CheckIn, DayMark, IntroSeen, Practice
 from .offered import offered_practices
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HISTORY_WEEKS = (4, 12, 52)
 SIGN_NAMES = frozenset(name for name, _label, _help in SIGNS)
@@ -136,7 +131,7 @@ def _refuse_date(request: HttpRequest, reason: str, today: date) -> HttpResponse
 @sensitive_post_parameters("nourish", "private_note")
 @never_cache
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: SignedInRequest) -> HttpResponse:
     """Today's check-in (or one of the last few days with ?date=): a blank form, or the saved one to edit."""
     user = request.user
     if not user.is_member:
@@ -229,7 +224,7 @@ def _date_from_post(request: HttpRequest, local_today: date) -> date | None:
 
 @require_POST
 @login_required
-def mark_day(request: HttpRequest) -> HttpResponse:
+def mark_day(request: SignedInRequest) -> HttpResponse:
     """One tap: note a rough day or a day off without ratings (or take the note back)."""
     user = request.user
     if not user.is_member:
@@ -274,7 +269,7 @@ def _ranges(days: list[date]) -> list[tuple[date, date]]:
 
 @never_cache
 @login_required
-def days_off(request: HttpRequest) -> HttpResponse:
+def days_off(request: SignedInRequest) -> HttpResponse:
     """Record a leave period (from–to) as days off, and see or cancel the coming ones."""
     user = request.user
     if not user.is_member:
@@ -311,7 +306,7 @@ def days_off(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def intro(request: HttpRequest) -> HttpResponse:
+def intro(request: SignedInRequest) -> HttpResponse:
     """The one short screen before a first check-in: what is kept, who sees what, how to erase it."""
     next_url = safe_next(request, "checkins:today")
     if request.method == "POST":
@@ -327,7 +322,7 @@ def intro(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def saved(request: HttpRequest) -> HttpResponse:
+def saved(request: SignedInRequest) -> HttpResponse:
     """The warm acknowledgement after saving, with one suggestion from the person's own history."""
     user = request.user
     try:
@@ -361,7 +356,7 @@ def _edit_url(checkin: CheckIn, local_today: date) -> str:
 
 def _chart_context(
     name: str,
-    title: str,
+    title: StrOrPromise,
     values,
     first: date,
     last: date,
@@ -392,7 +387,7 @@ def _chart_context(
     if not scores:
         caption = _("%(title)s: no answers in the last %(weeks)d weeks yet.") % {"title": title, "weeks": weeks}
     else:
-        mean = (sum(Decimal(score) for score in scores) / len(scores)).quantize(Decimal("0.01"))
+        mean = (sum((Decimal(score) for score in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
         count = len(scores)
         context = {"title": title, "weeks": weeks, "mean": formats.localize(mean)}
         if five_point:
@@ -524,7 +519,7 @@ def _band_word(band: str) -> str:
 
 @never_cache
 @login_required
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: SignedInRequest) -> HttpResponse:
     user = request.user
     if not user.is_member and not CheckIn.objects.filter(user=user).exists():
         return _not_a_member(request)
@@ -605,7 +600,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     checkin = own_checkin_or_404(request.user, pk, CheckIn.objects.prefetch_related("practices"))
     local_today = request.user.local_today()
     stress = dict(STRESS_LOCATIONS)
@@ -624,7 +619,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: SignedInRequest) -> HttpResponse:
     organisation = request.user.organisation
     return render(
         request,
@@ -639,11 +634,11 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: SignedInRequest) -> HttpResponse:
     return _my_data_page(request)
 
 
-def _my_data_page(request: HttpRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
+def _my_data_page(request: SignedInRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
     return render(
         request,
         "checkins/my_data.html",
@@ -656,123 +651,20 @@ def _my_data_page(request: HttpRequest, errors: dict | None = None, status: int 
     )
 
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "date",
-    *CHECKIN_FIELDS,
-    "practices",
-    *SCORE_FIELDS,
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
-def export_rows(user) -> list[dict]:
-    """All of one person's check-ins as plain values (numbers, keys, decrypted free text), oldest first."""
-    rows = []
-    for checkin in CheckIn.objects.filter(user=user).prefetch_related("practices").order_by("local_date"):
-        row = {"date": checkin.local_date.isoformat()}
-        for name in EXPORT_COLUMNS[1:]:
-            if name == "practices":
-                row[name] = sorted(practice.key for practice in checkin.practices.all())
-            elif name in {"created_at", "updated_at"}:
-                row[name] = getattr(checkin, name).isoformat()
-            else:
-                value = getattr(checkin, name)
-                row[name] = str(value) if isinstance(value, Decimal) else value
-        rows.append(row)
-    return rows
-
-
-def _words(choices) -> dict:
-    return {value: str(label) for value, label in choices}
-
-
-def export_table(user) -> list[list[str]]:
-    """One person's check-ins in the words of the form, in the active language, oldest first.
-
-    Days noted without ratings (rough days, days off) are rows of their own. The JSON export
-    keeps the machine-readable values.
-    """
-    yes, no = str(_("Yes")), str(_("No"))
-    rating = _words(RATING_CHOICES)
-    five = _words(FIVE_POINT_CHOICES)
-    workload = _words(WORKLOAD_CHOICES)
-    places = _words(STRESS_LOCATIONS)
-    kinds = _words(DayMark.Kind.choices)
-    header = [
-        str(_("Date")),
-        str(_("Noted as")),
-        *(str(label) for _name, label, _help in SIGNS),
-        str(_("Mood")),
-        str(_("Energy")),
-        str(_("Where do you notice stress in your body?")),
-        str(_("Did you hear or see something especially distressing today?")),
-        str(_("Did your workload feel manageable?")),
-        str(_("How much did the gap between what people needed and what you could give weigh on you today?")),
-        str(_("Today my work made a difference")),
-        str(_("This was a day off")),
-        str(_("What helped you reset today?")),
-        str(_("One moment that meant something today")),
-        str(_("Private note")),
-        str(wording.INDEX_LABEL),
-        str(_("Range")),
-    ]
-    marks = dict(DayMark.objects.filter(user=user).values_list("local_date", "kind"))
-    rows: dict[date, list[str]] = {}
-    for checkin in CheckIn.objects.filter(user=user).prefetch_related("practices").order_by("local_date"):
-        rows[checkin.local_date] = [
-            checkin.local_date.isoformat(),
-            kinds.get(marks.get(checkin.local_date), ""),
-            *(rating[getattr(checkin, name)] for name, _label, _help in SIGNS),
-            five.get(checkin.mood, ""),
-            five.get(checkin.energy, ""),
-            "; ".join(places.get(key, key) for key in checkin.stress_locations),
-            yes if checkin.exposure else no,
-            workload.get(checkin.workload, ""),
-            rating.get(checkin.moral_distress, ""),
-            rating.get(checkin.made_difference, ""),
-            yes if checkin.day_off else no,
-            "; ".join(str(practice.display_name) for practice in checkin.practices.all()),
-            checkin.nourish,
-            checkin.private_note,
-            formats.localize(checkin.sts_index),
-            str(checkin.get_band_display()),
-        ]
-    for local_date, kind in marks.items():
-        if local_date not in rows:
-            rows[local_date] = [local_date.isoformat(), kinds[kind], *([""] * (len(header) - 2))]
-    return [header, *(rows[day] for day in sorted(rows))]
-
-
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: SignedInRequest, fmt: str) -> HttpResponse:
     """The person's own check-ins, for them alone: in the form's words (CSV) or as plain values (JSON)."""
     if fmt not in {"csv", "json"}:
         raise Http404
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "json":
-        payload = {
-            "exported_at": timezone.now().isoformat(),
-            "person": request.user.email,
-            "checkins": export_rows(request.user),
-            "days_noted": [
-                {"date": local_date.isoformat(), "kind": kind}
-                for local_date, kind in DayMark.objects.filter(user=request.user)
-                .order_by("local_date")
-                .values_list("local_date", "kind")
-            ],
-            "take_a_minute": export_minutes(request.user),
-        }
-        return attachment(
-            json.dumps(payload, ensure_ascii=False, indent=2), "application/json", f"my-checkins-{stamp}.json"
-        )
+        return attachment(export_json(request.user), "application/json", f"my-checkins-{stamp}.json")
     return csv_attachment(export_table(request.user), f"my-checkins-{stamp}.csv")
 
 
 @require_POST
 @login_required
-def erase_checkins(request: HttpRequest) -> HttpResponse:
+def erase_checkins(request: SignedInRequest) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         return _my_data_page(
             request, {"checkins": _("Please tick the box to confirm that you want to erase them.")}, status=400
@@ -793,7 +685,7 @@ def erase_checkins(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("confirm_word")
 @require_POST
 @login_required
-def erase_account(request: HttpRequest) -> HttpResponse:
+def erase_account(request: SignedInRequest) -> HttpResponse:
     # The English word also works, in case the language changed since the page was shown.
     if request.POST.get("confirm_word", "").strip().lower() not in {"delete", str(ERASE_ACCOUNT_WORD).lower()}:
         return _my_data_page(

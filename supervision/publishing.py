@@ -208,9 +208,10 @@ def publish_week(organisation: Organisation, monday: dt.date) -> Publication | N
             PublishedUnit.objects.filter(publication__organisation=organisation, week__lt=monday).exclude(
                 contributor_digests={}
             ).update(contributor_digests={})
-            if organisation.lowered_k_from is not None and monday >= organisation.lowered_k_from:
+            lowered_k, lowered_k_from = organisation.lowered_k, organisation.lowered_k_from
+            if lowered_k is not None and lowered_k_from is not None and monday >= lowered_k_from:
                 # The scheduled lower k is now the organisation's k.
-                organisation.anonymity_k = organisation.lowered_k
+                organisation.anonymity_k = lowered_k
                 organisation.lowered_k = organisation.lowered_k_from = None
                 organisation.save(update_fields=["anonymity_k", "lowered_k", "lowered_k_from"])
             return publication
@@ -317,7 +318,7 @@ def published_grid(organisation: Organisation, periods: list[Period], units: lis
     if any(period.kind != WEEK for period in periods):
         raise ValueError("only weeks are published")
     mondays = [period.start for period in periods]
-    rows = PublishedUnit.objects.filter(publication__organisation=organisation, week__in=mondays)
+    query_rows = PublishedUnit.objects.filter(publication__organisation=organisation, week__in=mondays)
     if units is not None:
         by_kind: dict[str, list[int]] = {}
         for unit in units:
@@ -325,8 +326,8 @@ def published_grid(organisation: Organisation, periods: list[Period], units: lis
         query = Q()
         for kind, ids in by_kind.items():
             query |= Q(kind=kind, unit_id__in=ids)
-        rows = rows.filter(query)
-    rows = list(rows.order_by())
+        query_rows = query_rows.filter(query)
+    rows = list(query_rows.order_by())
     if units is None:
         seen = {Unit(row.kind, row.unit_id) for row in rows}
         order = {"organisation": 0, "group": 1, "team": 2}

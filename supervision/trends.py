@@ -38,16 +38,20 @@ TOP_PRACTICES = 3
 CLUSTER_MEASURES = ("intrusion", "avoidance", "arousal", "exhaustion")
 
 
+def _quantize(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
 def _round(value, places: str = "0.1") -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return _quantize(Decimal(str(value)), places)
 
 
 def _percent(part, whole) -> int | None:
     if not whole:
         return None
-    return int(_round(Decimal(part) * 100 / Decimal(whole), "1"))
+    return int(_quantize(Decimal(part) * 100 / Decimal(whole), "1"))
 
 
 def _top_practices(values: dict, members: int, k: int) -> tuple[str, ...]:

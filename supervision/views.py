@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.models import AuditEvent, Membership, Organisation, Team, TeamGroup
+from accounts.requests import SignedInRequest
 from checkins import insights
 from checkins.access import own_checkin_or_404
 from checkins.downloads import csv_attachment
@@ -29,7 +30,7 @@ TEAMS_PER_PAGE = 25
 SHARE_WINDOW_DAYS = 14
 
 
-def _get_team_for_supervisor(request: HttpRequest, team_id: int) -> Team:
+def _get_team_for_supervisor(request: SignedInRequest, team_id: int) -> Team:
     """The team, if the signed-in person supervises it; 404 to anyone else."""
     team = (
         Team.objects.filter(
@@ -46,14 +47,14 @@ def _get_team_for_supervisor(request: HttpRequest, team_id: int) -> Team:
     return team
 
 
-def _get_organisation_for_admin(request: HttpRequest) -> Organisation:
+def _get_organisation_for_admin(request: SignedInRequest) -> Organisation:
     user = request.user
-    if not (user.is_org_admin and user.organisation_id):
+    if not user.is_org_admin or user.organisation is None:
         raise Http404
     return user.organisation
 
 
-def _get_team_for_action_editor(request: HttpRequest, team_id: int) -> Team:
+def _get_team_for_action_editor(request: SignedInRequest, team_id: int) -> Team:
     """The team, if the signed-in person supervises it or administers its organisation; 404 to anyone else."""
     team = Team.objects.filter(pk=team_id).select_related("organisation").first()
     if team is None or not team_actions.can_record(request.user, team):
@@ -61,7 +62,7 @@ def _get_team_for_action_editor(request: HttpRequest, team_id: int) -> Team:
     return team
 
 
-def _get_talk_request_for_recipient(request: HttpRequest, request_id: int) -> TalkRequest:
+def _get_talk_request_for_recipient(request: SignedInRequest, request_id: int) -> TalkRequest:
     """An open talk request addressed to the signed-in person; 404 to anyone else, and once it has closed."""
     found = TalkRequest.objects.open().filter(pk=request_id, recipient=request.user).select_related("requester").first()
     if found is None:
@@ -69,7 +70,7 @@ def _get_talk_request_for_recipient(request: HttpRequest, request_id: int) -> Ta
     return found
 
 
-def _get_share_for_supervisor(request: HttpRequest, share_id: int) -> SharedCheckIn:
+def _get_share_for_supervisor(request: SignedInRequest, share_id: int) -> SharedCheckIn:
     share = (
         SharedCheckIn.objects.visible_to_supervisor(request.user)
         .select_related("checkin__user")
@@ -105,7 +106,7 @@ def _team_actions_shown(team: Team, periods) -> list[TeamAction]:
 
 
 @login_required
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: SignedInRequest) -> HttpResponse:
     supervised = list(request.user.supervised_teams().order_by("name"))
     if not supervised:
         raise Http404
@@ -119,7 +120,7 @@ def _team_units(team: Team) -> list[Unit]:
     return [team_unit(team.pk), *(group_unit(group_id) for group_id in team.groups.values_list("id", flat=True))]
 
 
-def _audited_team_grid(request: HttpRequest, team_id: int, action: str, **detail):
+def _audited_team_grid(request: SignedInRequest, team_id: int, action: str, **detail):
     """The team a supervisor asked for, its published weeks and their stored cells; the look is audited."""
     team = _get_team_for_supervisor(request, team_id)
     weeks = _weeks(request)
@@ -132,7 +133,7 @@ def _audited_team_grid(request: HttpRequest, team_id: int, action: str, **detail
 
 
 @login_required
-def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_dashboard(request: SignedInRequest, team_id: int) -> HttpResponse:
     team, weeks, _periods, grid = _audited_team_grid(request, team_id, AuditEvent.Action.DASHBOARD_VIEW)
     own, *groups = grid.units
     current_members = team.memberships.current().filter(role=Membership.Role.MEMBER).count()
@@ -156,7 +157,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
-def team_export(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_export(request: SignedInRequest, team_id: int) -> HttpResponse:
     team, _weeks_shown, periods, grid = _audited_team_grid(
         request, team_id, AuditEvent.Action.EXPORT, what="team trends"
     )
@@ -171,7 +172,7 @@ def _organisation_units(org: Organisation) -> tuple[Unit, list[Unit], list[Unit]
     return organisation_unit(org.pk), [group_unit(pk) for pk in groups], [team_unit(pk) for pk in teams]
 
 
-def _audited_organisation_weeks(request: HttpRequest, org: Organisation, action: str, **detail):
+def _audited_organisation_weeks(request: SignedInRequest, org: Organisation, action: str, **detail):
     """The published weeks an organisation admin asked for; the look is audited."""
     weeks = _weeks(request)
     periods = shown_weeks(org, weeks)
@@ -186,7 +187,7 @@ def _audited_organisation_weeks(request: HttpRequest, org: Organisation, action:
 
 
 @login_required
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: SignedInRequest) -> HttpResponse:
     org = _get_organisation_for_admin(request)
     org_unit, groups, teams = _organisation_units(org)
     # A page of teams at a time; every cell was decided together when its week was published.
@@ -212,7 +213,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_export(request: HttpRequest) -> HttpResponse:
+def organisation_export(request: SignedInRequest) -> HttpResponse:
     org = _get_organisation_for_admin(request)
     org_unit, groups, teams = _organisation_units(org)
     _weeks_shown, periods = _audited_organisation_weeks(
@@ -224,7 +225,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def share(request: HttpRequest) -> HttpResponse:
+def share(request: SignedInRequest) -> HttpResponse:
     """The staff page: choose which recent check-ins, if any, a supervisor may see."""
     since = request.user.local_today() - dt.timedelta(days=SHARE_WINDOW_DAYS - 1)
     checkins = list(
@@ -255,7 +256,7 @@ def share(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_checkin(request: HttpRequest, checkin_id: int) -> HttpResponse:
+def share_checkin(request: SignedInRequest, checkin_id: int) -> HttpResponse:
     checkin = own_checkin_or_404(request.user, checkin_id, CheckIn.objects.select_related("user"))
     if request.POST.get("action") == "withdraw":
         do_withdraw(checkin)
@@ -274,7 +275,7 @@ def share_checkin(request: HttpRequest, checkin_id: int) -> HttpResponse:
 
 
 @login_required
-def shared(request: HttpRequest) -> HttpResponse:
+def shared(request: SignedInRequest) -> HttpResponse:
     if not request.user.is_supervisor:
         raise Http404
     shares = SharedCheckIn.objects.visible_to_supervisor(request.user).select_related("checkin__user")
@@ -282,7 +283,7 @@ def shared(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def shared_detail(request: HttpRequest, share_id: int) -> HttpResponse:
+def shared_detail(request: SignedInRequest, share_id: int) -> HttpResponse:
     share = _get_share_for_supervisor(request, share_id)
     checkin = share.checkin
     audit.record(
@@ -292,10 +293,8 @@ def shared_detail(request: HttpRequest, share_id: int) -> HttpResponse:
     )
     ratings = []
     if share.share_ratings:
-        ratings = [
-            {"label": CheckIn._meta.get_field(name).verbose_name, "value": getattr(checkin, name)}
-            for name in insights.SIGN_FIELDS
-        ]
+        labels = {field.name: field.verbose_name for field in CheckIn._meta.concrete_fields}
+        ratings = [{"label": labels[name], "value": getattr(checkin, name)} for name in insights.SIGN_FIELDS]
     practices = list(checkin.practices.values_list("name", flat=True)) if share.share_practices else []
     return render(
         request,
@@ -308,7 +307,7 @@ def shared_detail(request: HttpRequest, share_id: int) -> HttpResponse:
 
 
 @login_required
-def team_actions_page(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_actions_page(request: SignedInRequest, team_id: int) -> HttpResponse:
     """A team's actions, and the form to record one: for its supervisors and its organisation's admins."""
     team = _get_team_for_action_editor(request, team_id)
     form = team_actions.TeamActionForm(request.POST or None, today=team.organisation.today())
@@ -332,7 +331,7 @@ def team_actions_page(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_action_delete(request: HttpRequest, team_id: int, action_id: int) -> HttpResponse:
+def team_action_delete(request: SignedInRequest, team_id: int, action_id: int) -> HttpResponse:
     team = _get_team_for_action_editor(request, team_id)
     action = TeamAction.objects.filter(pk=action_id, team=team).select_related("team").first()
     if action is None:
@@ -343,7 +342,7 @@ def team_action_delete(request: HttpRequest, team_id: int, action_id: int) -> Ht
 
 
 @login_required
-def our_team(request: HttpRequest) -> HttpResponse:
+def our_team(request: SignedInRequest) -> HttpResponse:
     """“What our team is doing”: the actions of every team the person is a current member of."""
     teams = list(
         Team.objects.filter(memberships__user=request.user, memberships__ended_on__isnull=True)
@@ -363,7 +362,7 @@ def our_team(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def talk_page(request: HttpRequest) -> HttpResponse:
+def talk_page(request: SignedInRequest) -> HttpResponse:
     """“I'd like to talk”: choose whom, add a line if you like; and what became of earlier requests."""
     if not request.user.is_member:
         raise Http404
@@ -392,7 +391,7 @@ def talk_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def talk_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+def talk_withdraw(request: SignedInRequest, request_id: int) -> HttpResponse:
     found = TalkRequest.objects.open().filter(pk=request_id, requester=request.user).first()
     if found is None:
         raise Http404
@@ -402,7 +401,7 @@ def talk_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def talk_requests(request: HttpRequest) -> HttpResponse:
+def talk_requests(request: SignedInRequest) -> HttpResponse:
     """The open requests addressed to the signed-in person (a supervisor or the support person)."""
     organisation = request.user.organisation
     is_support_person = organisation is not None and organisation.support_person_id == request.user.pk
@@ -415,7 +414,7 @@ def talk_requests(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def talk_request(request: HttpRequest, request_id: int) -> HttpResponse:
+def talk_request(request: SignedInRequest, request_id: int) -> HttpResponse:
     found = _get_talk_request_for_recipient(request, request_id)
     if request.method == "POST":
         talk.do_acknowledge(found)

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.utils import translation
 
+from checkins.downloads import export_table
 from checkins.forms import RATING_CHOICES, SIGNS
 from checkins.models import CheckIn
-from checkins.views import export_table
 
 from ..conftest import PASSWORD
 from .checkin_form import choose_with_arrows, fill_by_keyboard, fill_by_tapping, tap_choice
