@@ -35,30 +35,18 @@ Number = Decimal | float | int
 
 @dataclass(frozen=True)
 class Frame:
-    """An SVG's size and the margins around its plot (axis labels and rails live in the margins)."""
+    """An SVG's size and its plot's edges (axis labels and rails live in the margins around it)."""
 
     width: int
     height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
 
-    @property
-    def plot_left(self) -> int:
-        return self.left
-
-    @property
-    def plot_right(self) -> int:
-        return self.width - self.right
-
-    @property
-    def plot_top(self) -> int:
-        return self.top
-
-    @property
-    def plot_bottom(self) -> int:
-        return self.height - self.bottom
+    @classmethod
+    def margins(cls, width: int, height: int, left: int, right: int, top: int, bottom: int) -> Frame:
+        return cls(width, height, left, width - right, top, height - bottom)
 
     @property
     def plot_width(self) -> int:
@@ -69,7 +57,7 @@ class Frame:
         return self.plot_bottom - self.plot_top
 
 
-HISTORY_FRAME = Frame(width=640, height=220, left=40, right=12, top=22, bottom=42)
+HISTORY_FRAME = Frame.margins(width=640, height=220, left=40, right=12, top=22, bottom=42)
 
 
 @dataclass(frozen=True)
@@ -171,38 +159,6 @@ class Chart:
     rules: list[Rule] = field(default_factory=list)
     exposure_marks: list[str] = field(default_factory=list)  # polygon point strings (triangles, top rail)
     day_off_marks: list[tuple[float, float]] = field(default_factory=list)  # top-left corners of squares
-
-    @property
-    def width(self) -> int:
-        return self.frame.width
-
-    @property
-    def height(self) -> int:
-        return self.frame.height
-
-    @property
-    def plot_left(self) -> int:
-        return self.frame.plot_left
-
-    @property
-    def plot_right(self) -> int:
-        return self.frame.plot_right
-
-    @property
-    def plot_top(self) -> int:
-        return self.frame.plot_top
-
-    @property
-    def plot_bottom(self) -> int:
-        return self.frame.plot_bottom
-
-    @property
-    def plot_width(self) -> int:
-        return self.frame.plot_width
-
-    @property
-    def plot_height(self) -> int:
-        return self.frame.plot_height
 
 
 # --- Building blocks ----------------------------------------------------------------------------

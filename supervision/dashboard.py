@@ -26,7 +26,7 @@ from .publishing import PublishedGrid as Grid
 from .trends import MEASURE_BY_KEY, MEASURES
 
 # The team charts' size and margins: room for "100" on the left and action numbers above.
-FRAME = engine.Frame(width=640, height=240, left=56, right=16, top=26, bottom=40)
+FRAME = engine.Frame.margins(width=640, height=240, left=56, right=16, top=26, bottom=40)
 # About four dates along the bottom: they stay readable at 12 px on a 390 px phone.
 X_LABELS = 4
 

@@ -10,8 +10,8 @@ LAST = date(2026, 3, 28)
 def test_points_sit_inside_the_plot_with_zero_at_the_bottom_and_four_at_the_top():
     chart = charts.build_chart([(FIRST, Decimal(0)), (LAST, Decimal(4))], FIRST, LAST)
     low, high = chart.series[0].points
-    assert (low.x, low.y) == (chart.plot_left, chart.plot_bottom)
-    assert (high.x, high.y) == (chart.plot_right, chart.plot_top)
+    assert (low.x, low.y) == (chart.frame.plot_left, chart.frame.plot_bottom)
+    assert (high.x, high.y) == (chart.frame.plot_right, chart.frame.plot_top)
 
 
 def test_a_gap_of_more_than_a_week_breaks_the_line_and_lone_points_stay_dots():
@@ -48,7 +48,7 @@ def test_the_band_strips_meet_at_the_thresholds():
     chart = charts.build_chart([], FIRST, LAST)
     high, moderate, low = sorted(chart.bands, key=lambda band: band.y)
     assert [band.name for band in (high, moderate, low)] == ["high", "moderate", "low"]
-    assert high.y == chart.plot_top and low.y + low.height == chart.plot_bottom
+    assert high.y == chart.frame.plot_top and low.y + low.height == chart.frame.plot_bottom
     assert high.y + high.height == moderate.y
     assert moderate.y + moderate.height == low.y
 
@@ -56,7 +56,7 @@ def test_the_band_strips_meet_at_the_thresholds():
 def test_mood_and_energy_use_their_own_one_to_five_scale_without_bands():
     chart = charts.build_chart([(FIRST, Decimal(1)), (LAST, Decimal(5))], FIRST, LAST, low=1, high=5, banded=False)
     bottom, top = chart.series[0].points
-    assert (bottom.y, top.y) == (chart.plot_bottom, chart.plot_top)
+    assert (bottom.y, top.y) == (chart.frame.plot_bottom, chart.frame.plot_top)
     assert [line.label for line in chart.grid] == ["1", "2", "3", "4", "5"]
     assert chart.bands == []
 
@@ -78,7 +78,7 @@ def test_a_year_drawn_weekly_has_at_most_53_points_and_a_range_per_week():
     points = chart.series[0].points
     assert 52 <= len(points) <= 53
     assert len(chart.ranges) == len(points)
-    assert all(chart.plot_left <= point.x <= chart.plot_right for point in points)
+    assert all(chart.frame.plot_left <= point.x <= chart.frame.plot_right for point in points)
     assert len(chart.series[0].segments) == 1  # every week has a value: one unbroken line
 
 
@@ -93,7 +93,7 @@ def test_weekly_mode_breaks_the_line_only_after_more_than_two_weeks_without_a_va
 
 # --- The shared engine ------------------------------------------------------------------------
 
-FRAME = charts.Frame(width=200, height=120, left=20, right=20, top=10, bottom=10)
+FRAME = charts.Frame.margins(width=200, height=120, left=20, right=20, top=10, bottom=10)
 
 
 def test_the_scale_maps_positions_across_the_plot_and_values_up_it():
