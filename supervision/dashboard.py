@@ -8,9 +8,8 @@ rules in `supervision.prompts`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,19 +18,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from checkins import charts as engine
 from checkins.models import BUILTIN_PRACTICE_NAMES
 
 from .anonymity import Period, Reason, Unit
 from .publishing import PublishedGrid as Grid
 from .trends import MEASURE_BY_KEY, MEASURES
 
-CHART_WIDTH = 640
-CHART_HEIGHT = 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 26, 40
+# The team charts' size and margins: room for "100" on the left and action numbers above.
+FRAME = engine.Frame.margins(width=640, height=240, left=56, right=16, top=26, bottom=40)
 # About four dates along the bottom: they stay readable at 12 px on a 390 px phone.
 X_LABELS = 4
-# Line styles and marker shapes tell series apart without colour.
-STYLES = (("solid", "circle"), ("dashed", "square"), ("dotted", "triangle"), ("dashdot", "diamond"))
 
 STYLE_WORDS = {
     "solid": gettext_lazy("solid line, round points"),
@@ -135,10 +132,6 @@ def week_label(period: Period) -> str:
     return _("week of %(day)s") % {"day": date_format(period.start, "j M Y")}
 
 
-def short_date(day: dt.date) -> str:
-    return date_format(day, "j M")
-
-
 def practice_names(names: Sequence[str]) -> list[str]:
     """Published practice names, the built-in ones in the active language."""
     with translation.override("en"):
@@ -150,22 +143,8 @@ def practice_names(names: Sequence[str]) -> list[str]:
 
 
 @dataclass
-class Series:
-    label: str
-    style: str
-    marker: str
-    segments: list[str] = field(default_factory=list)
-    markers: list[str] = field(default_factory=list)
-
-    @property
-    def style_words(self) -> str:
-        return str(STYLE_WORDS[self.style])
-
-
-@dataclass
 class ActionMarker:
     number: int
-    x: float
     day: str
     description: str
     # Done after the newest published week: marked at the right-hand edge until its week is shown.
@@ -174,34 +153,24 @@ class ActionMarker:
 
 @dataclass
 class Chart:
+    """One family's chart: its words, and its drawing (`svg`: geometry from `checkins.charts`)."""
+
     slug: str
     title: str
     description: str
     reading: str
-    y_ticks: list[dict]
-    x_ticks: list[dict]
-    series: list[Series]
-    gaps: list[dict]
+    svg: engine.Chart
     gap_note: str
     actions: list[ActionMarker]
     table: dict
-    plot_top: int = PAD_TOP
-    plot_bottom: int = CHART_HEIGHT - PAD_BOTTOM
-    plot_left: int = PAD_LEFT
-    plot_right: int = CHART_WIDTH - PAD_RIGHT
-    plot_height: int = CHART_HEIGHT - PAD_BOTTOM - PAD_TOP
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
 
-
-def _marker_path(shape: str, x: float, y: float, r: float = 5) -> str:
-    if shape == "square":
-        return f"M{x - r:.1f},{y - r:.1f}h{2 * r:.1f}v{2 * r:.1f}h{-2 * r:.1f}z"
-    if shape == "triangle":
-        return f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y + r:.1f}L{x - r - 1:.1f},{y + r:.1f}z"
-    if shape == "diamond":
-        return f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y:.1f}L{x:.1f},{y + r + 1:.1f}L{x - r - 1:.1f},{y:.1f}z"
-    return f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0"
+    @property
+    def legend(self) -> list[dict[str, str]]:
+        """Each line's name and, in words, how it is drawn."""
+        return [
+            {"label": series.label, "style": series.style, "words": str(STYLE_WORDS[series.style])}
+            for series in self.svg.series
+        ]
 
 
 def _value(grid: Grid, unit: Unit, period: Period, key: str):
@@ -321,73 +290,45 @@ def reading(grid: Grid, unit: Unit, family: Family) -> str:
 
 
 def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Chart:
+    """One family's chart over the grid's weeks. A week withheld for anonymity is a missing point:
+    no marker, a break in the line and a blank column, and its value never reaches the drawing."""
     periods = grid.periods
-    top = _top(grid, unit, family)
-    inner_w = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
-    inner_h = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM
-    slot = inner_w / max(1, len(periods) - 1)
-
-    def x_at(i: int) -> float:
-        return PAD_LEFT + (inner_w * i / (len(periods) - 1) if len(periods) > 1 else inner_w / 2)
-
-    def y_at(value: float) -> float:
-        return PAD_TOP + inner_h * (1 - value / top)
-
-    series = []
-    for (line, marker), key in zip(STYLES, family.chart_keys, strict=False):
-        item = Series(str(MEASURE_BY_KEY[key].label), line, marker)
-        run: list[str] = []
-        for i, cell in enumerate(grid.series(unit, key)):
-            if cell.published and cell.value is not None:
-                x, y = x_at(i), y_at(float(cell.value))
-                run.append(f"{x:.1f},{y:.1f}")
-                item.markers.append(_marker_path(marker, x, y))
-            else:
-                if len(run) > 1:
-                    item.segments.append(" ".join(run))
-                run = []
-        if len(run) > 1:
-            item.segments.append(" ".join(run))
-        series.append(item)
+    scale = engine.Scale(FRAME, len(periods), 0, _top(grid, unit, family))
+    series = [
+        engine.line(
+            scale,
+            [
+                (i, cell.value) if cell.published and cell.value is not None else None
+                for i, cell in enumerate(grid.series(unit, key))
+            ],
+            style=style,
+            marker=marker,
+            label=str(MEASURE_BY_KEY[key].label),
+        )
+        for (style, marker), key in zip(engine.STYLES, family.chart_keys, strict=False)
+    ]
     # A hidden week is a shaded gap, explained once under the chart.
     first_key = family.chart_keys[0]
-    gaps = [
-        {
-            "x": round(max(PAD_LEFT, x_at(i) - slot / 2), 1),
-            "width": round(min(CHART_WIDTH - PAD_RIGHT, x_at(i) + slot / 2) - max(PAD_LEFT, x_at(i) - slot / 2), 1),
-        }
-        for i, cell in enumerate(grid.series(unit, first_key))
-        if not cell.published
-    ]
-    y_ticks, value = [], 0.0
-    while value <= top + 1e-9:
-        y_ticks.append({"y": round(y_at(value), 1), "label": f"{value:g}"})
-        value += family.step
-    every = max(1, round(len(periods) / X_LABELS))
-    x_ticks = [
-        {
-            "x": round(x_at(i), 1),
-            "label": short_date(periods[i].start),
-            "anchor": "end" if i == len(periods) - 1 and len(periods) > 1 else ("start" if i == 0 else "middle"),
-        }
-        for i in range(len(periods) - 1, -1, -every)
-    ][::-1]
+    gaps = [engine.strip(scale, i) for i, cell in enumerate(grid.series(unit, first_key)) if not cell.published]
     markers: list[ActionMarker] = []
+    rules: list[engine.Rule] = []
     index = {period: i for i, period in enumerate(periods)}
     for action in actions:
         at = index.get(Period.week_of(action.done_on))
         newer = action.done_on > periods[-1].end
         if at is not None or newer:
-            markers.append(
-                ActionMarker(
-                    len(markers) + 1,
-                    float(CHART_WIDTH - PAD_RIGHT) if at is None else round(x_at(at), 1),
-                    date_format(action.done_on, "j M Y"),
-                    action.description,
-                    newer,
-                )
-            )
-    names = ", ".join(s.label for s in series)
+            number = len(markers) + 1
+            markers.append(ActionMarker(number, date_format(action.done_on, "j M Y"), action.description, newer))
+            rules.append(engine.Rule(float(FRAME.plot_right) if at is None else scale.x(at), str(number)))
+    svg = engine.Chart(
+        frame=FRAME,
+        series=series,
+        grid=engine.grid(scale, family.step),
+        ticks=engine.spaced_ticks(scale, [period.start for period in periods], X_LABELS),
+        strips=gaps,
+        rules=rules,
+    )
+    names = ", ".join(line.label for line in series)
     gap_note = _gap_note(grid, unit, first_key)
     description = _("%(names)s for each week from the %(first)s to the %(last)s.") % {
         "names": names,
@@ -407,10 +348,7 @@ def chart(grid: Grid, unit: Unit, family: Family, actions: Sequence = ()) -> Cha
         str(family.title),
         description,
         reading(grid, unit, family),
-        y_ticks,
-        x_ticks,
-        series,
-        gaps,
+        svg,
         gap_note,
         markers,
         family_table(grid, unit, family),
@@ -454,7 +392,7 @@ def export_rows(grid: Grid, units: list[Unit], actions: Sequence = ()) -> list[l
                     value = ", ".join(cell.value) if practices else _display(measure.key, cell)
                 if measure.key == "people" and cell.published:
                     value = f"{cell.value}/{grid.members_in(unit, period)}"
-                if cell.published:
+                if cell.reason is None:
                     status = "published"
                 elif cell.reason is Reason.NOT_PUBLISHED:
                     status = "not published"

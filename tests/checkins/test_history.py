@@ -176,8 +176,9 @@ def test_a_year_is_drawn_as_weekly_means_with_a_range(alice_client, alice):
     html = alice_client.get(HISTORY, {"weeks": "52"}).content.decode()
     index = html[html.index('id="chart-index-heading"') : html.index('id="chart-mood-heading"')]
     assert "Each point is one week" in index
-    assert 40 <= index.count('class="point"') <= 53
-    assert index.count('class="week-range"') == index.count('class="point"')
+    points = index.count('class="series-marker')
+    assert 40 <= points <= 53
+    assert index.count('class="week-range"') == points
     four = alice_client.get(HISTORY).content.decode()
     assert 'class="week-range"' not in four
 
