@@ -1,7 +1,7 @@
 """Browser journeys: Playwright driving Debian's Chromium against a live server.
 
 The live server runs in a thread of the test process on the test database (PostgreSQL in
-CI). Screenshots go to test-artifacts/screenshots/.
+CI). With E2E_SCREENSHOTS=1, screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -114,8 +114,11 @@ def page(new_context, viewport, language):
     return new_context(viewport, language).new_page()
 
 
-def shot(page, name: str, viewport: str, top: int | None = None) -> Path:
-    """A full-page screenshot, or only its first `top` CSS pixels (for the README)."""
+def shot(page, name: str, viewport: str, top: int | None = None) -> Path | None:
+    """With E2E_SCREENSHOTS=1, a full-page screenshot, or only its first `top` CSS pixels (for the
+    README). Without it nothing is taken: rendering and encoding them is a large part of the suite's time."""
+    if os.environ.get("E2E_SCREENSHOTS") != "1":
+        return None
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}-{viewport}.png"
     if top is None:

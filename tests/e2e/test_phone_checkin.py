@@ -145,12 +145,11 @@ def test_the_unticked_day_off_switch_has_at_least_3_to_1_contrast(phone, member,
     shot(phone, f"{language}-phone-checkin-more", "phone")
 
 
-@pytest.mark.parametrize("kind", ["phone", "desktop"])
-def test_pages_touched_have_no_serious_axe_findings(new_context, member, builtin_practices, language, kind):
+def test_pages_touched_have_no_serious_axe_findings(new_context, member, builtin_practices, viewport, language):
     seed_personal_history(member, builtin_practices)
     DayMark.objects.create(user=member, local_date=member.local_today() - dt.timedelta(days=6), kind="hard_day")
     DayMark.objects.create(user=member, local_date=member.local_today() + dt.timedelta(days=3), kind="day_off")
-    page = new_context(kind, language).new_page()
+    page = new_context(viewport, language).new_page()
     sign_in(page, member.email, PASSWORD, next_url="/checkin/")
     page.wait_for_url(lambda url: url_path(page) == "/checkin/")
     for path in (
@@ -163,5 +162,5 @@ def test_pages_touched_have_no_serious_axe_findings(new_context, member, builtin
         "/accounts/profile/",
     ):
         page.goto(path)
-        assert_accessible(page, f"{path} {kind} {language}")
-        shot(page, f"{language}-{path.strip('/').replace('/', '-').replace('?', '-')}", kind)
+        assert_accessible(page, f"{path} {viewport} {language}")
+        shot(page, f"{language}-{path.strip('/').replace('/', '-').replace('?', '-')}", viewport)
