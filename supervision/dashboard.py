@@ -8,6 +8,8 @@ rules in `supervision.prompts`.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -129,7 +131,14 @@ FAMILY_BY_SLUG = {family.slug: family for family in FAMILIES}
 
 def week_label(period: Period) -> str:
     """'week of 9 Mar 2026' in the active language."""
-    return _("week of %(day)s") % {"day": date_format(period.start, "j M Y")}
+    return _week_label(period.start, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_label(start: dt.date, language: str | None) -> str:
+    # A dashboard labels each week once per table (dozens of tables of a year's weeks), and
+    # formatting a date in a language is slow: each (week, language) is formatted once.
+    return _("week of %(day)s") % {"day": date_format(start, "j M Y")}
 
 
 def practice_names(names: Sequence[str]) -> list[str]:

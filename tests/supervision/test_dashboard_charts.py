@@ -107,3 +107,14 @@ def test_a_measure_without_a_natural_top_grows_the_axis_in_whole_steps():
     assert [line.label for line in chart.svg.grid] == ["0", "7", "14", "21", "28"]
     share = _chart("high_share")
     assert [line.label for line in share.svg.grid] == ["0", "25", "50", "75", "100"]
+
+
+def test_week_labels_follow_the_language_active_at_each_call():
+    period = Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15), "week")
+    labels = []
+    for language in ("en", "es", "en", "es"):
+        with translation.override(language):
+            labels.append(dashboard.week_label(period))
+    assert labels[0] == labels[2] == "week of 9 Mar 2026"
+    assert labels[1] == labels[3] != labels[0]
+    assert "mar" in labels[1].lower() and "2026" in labels[1] and "week" not in labels[1]
