@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .actions import LEAVE_EARLIEST_DAYS_BACK, LEAVE_LATEST_DAYS_AHEAD, LEAVE_MAX_DAYS
+from .actions import CHECKIN_FIELDS, LEAVE_EARLIEST_DAYS_BACK, LEAVE_LATEST_DAYS_AHEAD, LEAVE_MAX_DAYS
 from .models import FREE_TEXT_MAX_LENGTH, STRESS_LOCATIONS, CheckIn
 from .offered import OfferedPractice
 
@@ -225,21 +225,7 @@ class CheckInForm(forms.Form):
     def initial_for(cls, checkin: CheckIn | None) -> dict:
         if checkin is None:
             return {"version": 0, "exposure": "no"}
-        initial = {
-            name: getattr(checkin, name)
-            for name in (
-                "mood",
-                "energy",
-                "stress_locations",
-                "workload",
-                "moral_distress",
-                "made_difference",
-                "day_off",
-                "nourish",
-                "private_note",
-            )
-        }
-        initial.update({name: getattr(checkin, name) for name, _l, _h in SIGNS})
+        initial = {name: getattr(checkin, name) for name in CHECKIN_FIELDS}
         initial["exposure"] = "yes" if checkin.exposure else "no"
         initial["practices"] = list(checkin.practices.values_list("pk", flat=True))
         initial["version"] = checkin.version
