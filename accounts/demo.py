@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -81,14 +82,18 @@ def demo_email(handle: str) -> str:
     return f"{handle}@{DEMO_DOMAIN}"
 
 
-def _person(organisation: Organisation | None, handle: str, name: str, **extra) -> User:
-    user, created = User.objects.get_or_create(
+def _person(organisation: Organisation | None, handle: str, name: str, password: str, **extra) -> User:
+    """The demo person, made with `password` (the demo password, already hashed) if new."""
+    user, _created = User.objects.get_or_create(
         email=demo_email(handle),
-        defaults={"display_name": name, "organisation": organisation, "time_zone": "Europe/London", **extra},
+        defaults={
+            "display_name": name,
+            "organisation": organisation,
+            "time_zone": "Europe/London",
+            "password": password,
+            **extra,
+        },
     )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
     return user
 
 
@@ -104,18 +109,20 @@ def seed() -> Organisation:
         },
     )
     started = organisation.today() - dt.timedelta(weeks=DEMO_MEMBERSHIP_WEEKS)
+    # Everyone shares the published demo password: it is hashed once (a slow hash on purpose), not per person.
+    password = make_password(DEMO_PASSWORD)
     teams = {}
     for team_name, (sup_handle, sup_name), staff in DEMO_TEAMS:
         team, _ = Team.objects.get_or_create(organisation=organisation, name=team_name)
         teams[team_name] = team
-        supervisor = _person(organisation, sup_handle, sup_name)
+        supervisor = _person(organisation, sup_handle, sup_name, password)
         _join(supervisor, team, Membership.Role.SUPERVISOR, started)
         for handle, name in staff:
-            _join(_person(organisation, handle, name), team, Membership.Role.MEMBER, started)
+            _join(_person(organisation, handle, name, password), team, Membership.Role.MEMBER, started)
     group, _ = TeamGroup.objects.get_or_create(organisation=organisation, name=DEMO_GROUP[0])
     group.teams.add(*(teams[name] for name in DEMO_GROUP[1]))
-    _person(organisation, ADMIN[0], ADMIN[1], is_org_admin=True, is_staff=True)
-    _person(None, SUPERUSER[0], SUPERUSER[1], is_superuser=True, is_staff=True)
+    _person(organisation, ADMIN[0], ADMIN[1], password, is_org_admin=True, is_staff=True)
+    _person(None, SUPERUSER[0], SUPERUSER[1], password, is_superuser=True, is_staff=True)
     for person in User.objects.filter(email__endswith="@" + DEMO_DOMAIN):
         if requires_two_factor(person):
             TOTPDevice.objects.get_or_create(user=person, name=DEMO_DEVICE_NAME, defaults={"confirmed": True})
