@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import time as clock
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,10 +25,22 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 PEOPLE = 8
 
 
+def daytime_zone() -> str:
+    """A time zone where it is now between 06:00 and 18:00. The test moves the clock on by up to
+    16 minutes; near midnight that would be the next day, and the day's reminders would rightly
+    be skipped instead of sent."""
+    for zone in ("Europe/London", "Asia/Tokyo", "America/Los_Angeles"):
+        if 6 <= timezone.now().astimezone(ZoneInfo(zone)).hour < 18:
+            return zone
+    raise AssertionError("one of three zones about eight hours apart is always in its daytime")
+
+
 @pytest.fixture
 def staff(organisation, team_a) -> list[User]:
+    organisation.time_zone = daytime_zone()
+    organisation.save(update_fields=["time_zone"])
     people = User.objects.bulk_create(
-        User(email=f"person{i}@example.org", organisation=organisation, time_zone="Europe/London")
+        User(email=f"person{i}@example.org", organisation=organisation, time_zone=organisation.time_zone)
         for i in range(PEOPLE)
     )
     Membership.objects.bulk_create(
