@@ -63,9 +63,12 @@ def browser():
 # The browser's language (Accept-Language).
 LOCALES = {"en": "en-GB", "es": "es-ES"}
 
-# A journey that depends on both the screen size (`viewport`) and the language runs in pairs that
+# A test that depends on both the screen size (`viewport`) and the language runs in pairs that
 # cover each once: Spanish, the longer text, on the narrow phone, and English on the desktop.
-# E2E_ALL_VARIANTS=1 runs every screen size in every language (four runs instead of two).
+# A long journey marked `@pytest.mark.variant(viewport, language)` is walked once, in the pair
+# named: the journeys are shared out so that each pair walks half of them, and every page they
+# reach is also checked in both pairs by the shorter tests.
+# E2E_ALL_VARIANTS=1 runs every test, journeys included, at every screen size in every language.
 PAIRED_VARIANTS = [("phone", "es"), ("desktop", "en")]
 
 
@@ -75,6 +78,10 @@ def pytest_generate_tests(metafunc):
     wanted = [name for name in ("viewport", "language") if name in metafunc.fixturenames]
     if wanted == ["viewport", "language"]:
         pairs = PAIRED_VARIANTS
+        marker = metafunc.definition.get_closest_marker("variant")
+        if marker is not None:
+            assert tuple(marker.args) in PAIRED_VARIANTS, f"variant{marker.args} is not one of {PAIRED_VARIANTS}"
+            pairs = [tuple(marker.args)]
         if os.environ.get("E2E_ALL_VARIANTS") == "1":
             pairs = [(kind, language) for kind in VIEWPORTS for language in LOCALES]
         metafunc.parametrize(wanted, pairs, ids=["-".join(pair) for pair in pairs])

@@ -59,6 +59,8 @@ def choose_in_autocomplete(page, select_id: str, search: str) -> None:
     page.keyboard.press("Enter")
 
 
+# The admin on a phone, in Spanish, is walked by test_import_journey.py.
+@pytest.mark.variant("desktop", "en")
 def test_an_admin_sets_up_a_team_and_reminders_and_the_nudge_leads_to_the_check_in(
     page, new_context, viewport, language, olivia, celery_worker_process, celery_worker_env
 ):

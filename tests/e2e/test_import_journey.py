@@ -56,6 +56,8 @@ def upload(page, path: Path) -> None:
     page.wait_for_load_state()
 
 
+# The admin on the desktop, in English, is walked by test_admin_journey.py.
+@pytest.mark.variant("phone", "es")
 def test_an_admin_imports_the_sample_file_and_a_new_person_checks_in_at_once(
     page,
     new_context,

@@ -54,6 +54,8 @@ def step(page, name: str, viewport: str, language: str) -> None:
     shot(page, f"{language}-supervisor-{name}", viewport)
 
 
+# Team trends on a phone, in Spanish, are walked by test_team_actions_and_talk_journey.py.
+@pytest.mark.variant("desktop", "en")
 def test_a_supervisor_reads_team_trends_and_a_check_in_shared_with_them(
     page, new_context, viewport, language, alice, bob, supervised_teams
 ):

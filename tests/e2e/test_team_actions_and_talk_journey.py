@@ -55,6 +55,8 @@ def step(page, name: str, viewport: str, language: str) -> None:
     shot(page, f"{language}-actions-{name}", viewport)
 
 
+# Team trends on the desktop, in English, are walked by test_supervisor_journey.py.
+@pytest.mark.variant("phone", "es")
 def test_a_supervisor_acts_on_the_trends_and_answers_a_talk_request(
     page, new_context, viewport, language, alice, bob, team_with_history
 ):
