@@ -74,8 +74,13 @@ PAIRED_VARIANTS = [("phone", "es"), ("desktop", "en")]
 
 def pytest_generate_tests(metafunc):
     """Give `viewport` ("desktop" or "phone") and `language` ("en" or "es") to the tests that use
-    them, directly or through `page`."""
-    wanted = [name for name in ("viewport", "language") if name in metafunc.fixturenames]
+    them, directly or through `page`, unless the test parametrizes them itself."""
+    given = {
+        name.strip()
+        for marker in metafunc.definition.iter_markers("parametrize")
+        for name in (marker.args[0].split(",") if isinstance(marker.args[0], str) else marker.args[0])
+    }
+    wanted = [name for name in ("viewport", "language") if name in metafunc.fixturenames and name not in given]
     if wanted == ["viewport", "language"]:
         pairs = PAIRED_VARIANTS
         marker = metafunc.definition.get_closest_marker("variant")
@@ -156,6 +161,24 @@ def sign_in(page, email: str, password: str, next_url: str = "") -> None:
     page.locator("main input[name=username]").fill(email)
     page.locator("main input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
+
+
+@pytest.fixture
+def sign_in_as(live_server):
+    """Open `next_url` already signed in as `user`, with a real session made by Django's own
+    sign-in (`login()`, its signals included), for tests about what comes after signing in.
+    The form itself is walked by test_sign_in.py and by the journeys."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in_as(page, user, next_url: str = "/") -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page.goto(next_url)
+
+    return sign_in_as
 
 
 def current_totp(device) -> str:

@@ -12,9 +12,8 @@ from checkins import rollup
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen
 
-from ..conftest import PASSWORD
 from .checkin_form import checked_value, open_more_about_today
-from .conftest import VIEWPORTS, assert_accessible, shot, sign_in
+from .conftest import VIEWPORTS, assert_accessible, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +72,9 @@ def tab_until(page, predicate_js: str, max_presses: int = 120) -> None:
     raise AssertionError(f"Tab never reached an element where {predicate_js}")
 
 
-def test_a_rating_group_is_one_tab_stop_and_arrow_keys_change_the_choice(desktop, alice_with_history):
+def test_a_rating_group_is_one_tab_stop_and_arrow_keys_change_the_choice(desktop, alice_with_history, sign_in_as):
     page = desktop
-    sign_in(page, alice_with_history.email, PASSWORD, next_url=reverse("checkins:today"))
+    sign_in_as(page, alice_with_history, reverse("checkins:today"))
     page.wait_for_url(lambda url: reverse("checkins:today") in url)
     tab_until(page, "e.name === 'avoidance'")
     assert page.evaluate("document.activeElement.value") == "0"
@@ -113,9 +112,9 @@ FOCUS_STYLE = """el => {
 }"""
 
 
-def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_history):
+def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_history, sign_in_as):
     page = desktop
-    sign_in(page, alice_with_history.email, PASSWORD, next_url=reverse("checkins:today"))
+    sign_in_as(page, alice_with_history, reverse("checkins:today"))
     page.wait_for_url(lambda url: reverse("checkins:today") in url)
     page.locator("body").focus()
     targets = {
@@ -145,10 +144,12 @@ def test_every_control_shows_where_the_keyboard_focus_is(desktop, alice_with_his
 
 
 @pytest.mark.parametrize("route", ["checkins:today", "checkins:history", "checkins:privacy", "checkins:my_data"])
-def test_at_200_percent_zoom_pages_fit_the_width_and_stay_accessible(new_context, language, alice_with_history, route):
+def test_at_200_percent_zoom_pages_fit_the_width_and_stay_accessible(
+    new_context, language, alice_with_history, route, sign_in_as
+):
     context = new_context("desktop", language, **ZOOMED)
     page = context.new_page()
-    sign_in(page, alice_with_history.email, PASSWORD, next_url=reverse(route))
+    sign_in_as(page, alice_with_history, reverse(route))
     page.wait_for_url(lambda url: reverse(route) in url)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{route}: {overflow}px of horizontal scrolling at 200% zoom"
@@ -157,10 +158,10 @@ def test_at_200_percent_zoom_pages_fit_the_width_and_stay_accessible(new_context
 
 
 def test_bands_and_choices_are_told_in_words_and_shapes_not_only_colour(
-    new_context, language, viewport, alice_with_history
+    new_context, language, viewport, alice_with_history, sign_in_as
 ):
     page = new_context(viewport, language).new_page()
-    sign_in(page, alice_with_history.email, PASSWORD, next_url=reverse("checkins:history"))
+    sign_in_as(page, alice_with_history, reverse("checkins:history"))
     page.wait_for_url(lambda url: reverse("checkins:history") in url)
     bands = page.locator("main .band-word")
     assert bands.count() >= 10

@@ -12,8 +12,7 @@ from checkins.guide_views import TOPICS
 from checkins.insights import SIGN_FIELDS
 from checkins.models import CheckIn, IntroSeen, MeaningfulMoment, PracticeUse
 
-from ..conftest import PASSWORD
-from .conftest import assert_accessible, open_menu_link, shot, sign_in, url_path
+from .conftest import assert_accessible, open_menu_link, shot, url_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,8 +58,8 @@ def alice_ready(alice, builtin_practices):
     return alice
 
 
-def test_a_staff_member_reads_the_guide_from_start_to_end(page, viewport, language, alice_ready):
-    sign_in(page, alice_ready.email, PASSWORD)
+def test_a_staff_member_reads_the_guide_from_start_to_end(page, viewport, language, alice_ready, sign_in_as):
+    sign_in_as(page, alice_ready)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     open_menu_link(page, "/guide/")
     assert_accessible(page, "guide contents")
@@ -82,7 +81,7 @@ def test_a_staff_member_reads_the_guide_from_start_to_end(page, viewport, langua
 
 
 @pytest.mark.parametrize("javascript", ["js-on", "js-off"])
-def test_a_staff_member_takes_a_minute(new_context, viewport, language, javascript, alice_ready):
+def test_a_staff_member_takes_a_minute(new_context, viewport, language, javascript, alice_ready, sign_in_as):
     words = WORDS[language]
     context = new_context(viewport, language, java_script_enabled=javascript == "js-on")
     page = context.new_page()
@@ -94,7 +93,7 @@ def test_a_staff_member_takes_a_minute(new_context, viewport, language, javascri
 
     if javascript == "js-on":
         page.clock.install()
-    sign_in(page, alice_ready.email, PASSWORD)
+    sign_in_as(page, alice_ready)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if javascript == "js-on":
         open_menu_link(page, "/minute/")
@@ -143,9 +142,9 @@ def test_a_staff_member_takes_a_minute(new_context, viewport, language, javascri
     assert MeaningfulMoment.objects.get(user=alice_ready).text == TODAYS_MOMENT
 
 
-def test_support_now_is_one_tap_away_with_and_without_contacts(page, viewport, language, alice_ready):
+def test_support_now_is_one_tap_away_with_and_without_contacts(page, viewport, language, alice_ready, sign_in_as):
     words = WORDS[language]
-    sign_in(page, alice_ready.email, PASSWORD)
+    sign_in_as(page, alice_ready)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     link = page.locator("header a.support-now")
     assert link.is_visible()  # outside the collapsed menu, on a phone too

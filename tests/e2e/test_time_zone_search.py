@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
-from .conftest import assert_accessible, sign_in, url_path
+from .conftest import assert_accessible, url_path
 
 MATCHES = {"en": "Time zones that match: 1", "es": "Zonas horarias que coinciden: 1"}
 NONE = {"en": "No time zone matches", "es": "Ninguna zona horaria coincide"}
 
 
-def _open_profile(page, person) -> None:
-    sign_in(page, person.email, PASSWORD, next_url="/accounts/profile/")
+def _open_profile(sign_in_as, page, person) -> None:
+    sign_in_as(page, person, "/accounts/profile/")
     page.wait_for_url(lambda url: url_path(page) == "/accounts/profile/")
 
 
-def test_typing_a_city_narrows_the_list_announces_the_count_and_saves(page, alice, language, viewport):
-    _open_profile(page, alice)
+def test_typing_a_city_narrows_the_list_announces_the_count_and_saves(page, alice, language, viewport, sign_in_as):
+    _open_profile(sign_in_as, page, alice)
     search = page.get_by_label("Find a time zone" if language == "en" else "Buscar una zona horaria")
     assert search.is_visible()
     search.fill("madrid")
@@ -44,9 +43,9 @@ def test_typing_a_city_narrows_the_list_announces_the_count_and_saves(page, alic
     assert alice.time_zone == "America/Bogota"
 
 
-def test_without_javascript_the_search_stays_hidden_and_the_list_works(new_context, alice, language):
+def test_without_javascript_the_search_stays_hidden_and_the_list_works(new_context, alice, language, sign_in_as):
     page = new_context("phone", language, java_script_enabled=False).new_page()
-    _open_profile(page, alice)
+    _open_profile(sign_in_as, page, alice)
     assert page.locator("#time-zone-search").is_hidden()
     assert page.locator("#id_time_zone optgroup").count() > 5
     page.locator("#id_time_zone").select_option("Asia/Tokyo")
