@@ -74,10 +74,11 @@ format-check: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 # The suite runs in TEST_PROCESSES processes (pytest-xdist), each on its own test database, var
-# directory and Redis databases (sts_checkin/test_workers.py); the browser journeys and the real
-# Celery workers spend much of their time waiting, so more processes than cores pays.
+# directory and Redis databases (sts_checkin/test_workers.py). One more process than a 2-core
+# machine's cores covers the tests that wait on a Celery worker or a slow mail server; a fourth only
+# adds a fourth Chromium and test database and competes for the cores (docs/development.md).
 # `make test TEST_PROCESSES=0` runs it in this one process.
-TEST_PROCESSES ?= 4
+TEST_PROCESSES ?= 3
 
 test: export DEBUG ?= 1
 test: $(VENV)/.installed-dev messages
