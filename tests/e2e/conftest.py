@@ -66,8 +66,9 @@ LOCALES = {"en": "en-GB", "es": "es-ES"}
 # A test that depends on both the screen size (`viewport`) and the language runs in pairs that
 # cover each once: Spanish, the longer text, on the narrow phone, and English on the desktop.
 # A long journey marked `@pytest.mark.variant(viewport, language)` is walked once, in the pair
-# named: the journeys are shared out so that each pair walks half of them, and every page they
-# reach is also checked in both pairs by the shorter tests.
+# named. The journeys are shared out so that the team dashboard and the admin are each walked in
+# both pairs; a page only one journey reaches (a shared check-in, a talk request) is checked in
+# that journey's pair only.
 # E2E_ALL_VARIANTS=1 runs every test, journeys included, at every screen size in every language.
 PAIRED_VARIANTS = [("phone", "es"), ("desktop", "en")]
 
