@@ -80,19 +80,12 @@ format-check: $(VENV)/.installed-dev
 # `make test TEST_PROCESSES=0` runs it in this one process.
 TEST_PROCESSES ?= 3
 
-# Bytecode is written (__pycache__, not in git) even where the environment says not to, so the
-# suite's processes, and the Celery workers and servers its tests start, compile each module once
-# instead of each on its own. A first collection, beside mypy on the other core, writes pytest's
-# rewritten test modules for all the test processes.
 test: export DEBUG ?= 1
-test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest --collect-only -qq -p no:cacheprovider > $(VENV)/collect.log 2>&1 & collecting=$$!; \
-	  $(BIN)/mypy; typed=$$?; \
-	  wait $$collecting || { cat $(VENV)/collect.log; exit 1; }; exit $$typed
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $(TEST_PROCESSES)
 
