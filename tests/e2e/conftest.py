@@ -26,8 +26,22 @@ SERIOUS = {"serious", "critical"}
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: from the moment the browser starts, the rest of the session has
     to allow synchronous ORM calls beside Playwright's event loop (see `browser`), and no other
-    test, or the processes it starts (`manage.py check --deploy`), should inherit that."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    test, or the processes it starts (`manage.py check --deploy`), should inherit that.
+    Among them the long journeys (marked `variant`) come first, so the test processes finish
+    together on short tests rather than one of them on a long journey."""
+
+    def order(item) -> tuple[bool, bool]:
+        browser = item.get_closest_marker("browser") is not None
+        return browser, browser and item.get_closest_marker("variant") is None
+
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "browser" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("tests that start Chromium must be marked browser: " + ", ".join(unmarked))
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import assert_accessible, url_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MATCHES = {"en": "Time zones that match: 1", "es": "Zonas horarias que coinciden: 1"}
 NONE = {"en": "No time zone matches", "es": "Ninguna zona horaria coincide"}
